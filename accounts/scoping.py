@@ -1,0 +1,117 @@
+"""Who may see and act on which organization's data: the one place every app asks.
+
+Rules (DESIGN §2):
+
+- superuser: everything;
+- federation staff: their organization's whole subtree, to see and to act;
+- auditor: their organization's whole subtree, to see only;
+- union organizer: their own grassroots union;
+- base operator, agency: their own organization;
+- worker: their own union (to see) and their own worker record;
+- anyone else (anonymous, no role, no organization, inactive): nothing.
+
+Apps filter their querysets with ``scope_q(user, "<path to an Organization FK>")`` and check single
+objects with ``can_view_org`` / ``can_manage_org``; they never re-derive these rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Organization, Role, Worker
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    AnyUser = User | AnonymousUser
+
+SUBTREE_ROLES = frozenset({Role.FEDERATION_STAFF, Role.AUDITOR})
+OWN_ORG_ROLES = frozenset({Role.ORGANIZER, Role.BASE_OPERATOR, Role.AGENCY, Role.WORKER})
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+NOTHING = Q(pk__in=[])
+
+
+def _active(user: AnyUser) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def scope_root(user: AnyUser) -> Organization | None:
+    """The organization whose data the user works with, or None for an outsider."""
+    if not _active(user) or not user.role or not user.org_id:
+        return None
+    return user.org
+
+
+def scope_q(user: AnyUser, org_field: str = "") -> Q:
+    """A filter restricting any queryset to rows whose ``org_field`` organization is in scope.
+
+    ``org_field`` is the lookup path to an ``Organization`` (``""`` for Organization itself,
+    ``"union"`` for workers, ``"base__operator"`` …).
+    """
+    prefix = f"{org_field}__" if org_field else ""
+    if _active(user) and user.is_superuser:
+        return Q()
+    root = scope_root(user)
+    if root is None:
+        return NOTHING
+    if user.role in SUBTREE_ROLES:
+        return Q(**{f"{prefix}path__startswith": root.path})
+    return Q(**{f"{prefix}pk": root.pk})
+
+
+def visible_orgs(user: AnyUser) -> QuerySet[Organization]:
+    return Organization.objects.filter(scope_q(user))
+
+
+def can_view_org(user: AnyUser, org: Organization | None) -> bool:
+    if org is None or not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    root = scope_root(user)
+    if root is None:
+        return False
+    if user.role in SUBTREE_ROLES:
+        return org.is_within(root)
+    return org.pk == root.pk
+
+
+def can_manage_org(user: AnyUser, org: Organization | None) -> bool:
+    """May act on (create or change data of) this organization; workers act only on themselves."""
+    if not can_view_org(user, org):
+        return False
+    return user.is_superuser or user.role not in READ_ONLY_ROLES | {Role.WORKER}
+
+
+def visible_workers(user: AnyUser) -> QuerySet[Worker]:
+    qs = Worker.objects.select_related("union", "user")
+    if _active(user) and user.role == Role.WORKER:
+        return qs.filter(user=user)
+    if _active(user) and user.role in (Role.BASE_OPERATOR, Role.AGENCY):
+        # Operators and agencies see workers only through the rosters of their own trips.
+        return qs.none()
+    return qs.filter(scope_q(user, "union"))
+
+
+def can_view_worker(user: AnyUser, worker: Worker) -> bool:
+    if not _active(user):
+        return False
+    if user.role == Role.WORKER:
+        return worker.user_id == user.pk
+    if user.role in (Role.BASE_OPERATOR, Role.AGENCY):
+        return False
+    return can_view_org(user, worker.union)
+
+
+def can_manage_worker(user: AnyUser, worker: Worker) -> bool:
+    if not _active(user):
+        return False
+    if user.role == Role.WORKER:
+        return worker.user_id == user.pk
+    if user.role in (Role.BASE_OPERATOR, Role.AGENCY):
+        return False
+    return can_manage_org(user, worker.union)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import scoping, services
+from accounts.forms import WorkerContactForm
+from accounts.models import Role, WorkerCategory
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    worker = getattr(request.user, "worker", None)
+    form = None
+    if worker is not None:
+        if request.method == "POST":
+            form = WorkerContactForm(request.POST, instance=type(worker).objects.get(pk=worker.pk))
+            if form.is_valid():
+                services.worker_update_contact(
+                    worker=worker,
+                    by=request.user,
+                    phone=form.cleaned_data["phone"],
+                    id_number=form.cleaned_data["id_number"],
+                )
+                messages.success(request, _("Your contact details were saved."))
+                return redirect("accounts:account")
+        else:
+            form = WorkerContactForm(instance=worker)
+    return render(request, "accounts/account.html", {"worker": worker, "form": form})
+
+
+MEMBER_ROLES = {Role.ORGANIZER, Role.FEDERATION_STAFF, Role.AUDITOR}
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    """Workers in the user's scope, sensitive fields masked."""
+    if not (request.user.is_superuser or request.user.role in MEMBER_ROLES):
+        raise PermissionDenied
+    qs = scoping.visible_workers(request.user).order_by("union__path", "real_name", "pk")
+    q = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    if q:
+        qs = qs.filter(Q(real_name__contains=q) | Q(union__name__contains=q))
+    if category in WorkerCategory.values:
+        qs = qs.filter(category=category)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/members.html",
+        {"page": page, "q": q, "category": category, "categories": WorkerCategory.choices},
+    )

@@ -1,0 +1,1 @@
+"""The portal app combines the others' pages; it has no models of its own."""
