@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -25,7 +26,15 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes refuses a locked-out pair inside authenticate(); say so plainly.
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    detail=_("Too many failed log-in attempts. Please try again later.")
+                ) from None
+            raise
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -98,9 +98,7 @@ BASE_OPERATORS = [
 ]
 AGENCIES = [("AG-SFSCTS", "示范市职工国际旅行社")]
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林锋建国志成海峰"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞燕玲桂英秀兰红梅莉婷雪琳晶倩颖洁佳慧琴云萍蓉丹"
 CATEGORY_WEIGHTS = [
@@ -204,9 +202,7 @@ def seed_people(report: SeedReport | None = None) -> SeedReport:
             full_name=f"{name[:3]}工作人员",
         )
     for i, op in enumerate(operators, start=1):
-        _user(
-            report, password_hash, f"base{i}", role=Role.BASE_OPERATOR, org=op, full_name=op.name
-        )
+        _user(report, password_hash, f"base{i}", role=Role.BASE_OPERATOR, org=op, full_name=op.name)
     for i, ag in enumerate(agencies, start=1):
         _user(report, password_hash, f"agency{i}", role=Role.AGENCY, org=ag, full_name=ag.name)
     for i, (union, _region) in enumerate(unions, start=1):

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Organization, OrgKind, Role, User
+from tests.factories import OrganizationFactory, UserFactory, WorkerFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_redis = pytest.mark.skip(reason="needs a Redis broker (set CELERY_BROKER_URL=redis://...)")
+    on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_redis = os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    for item in items:
+        if "postgres" in item.keywords and not on_pg:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called directly speaks English in tests; HTTP requests still default to zh-hans."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@dataclass
+class Tree:
+    """A small union tree with one user of every role, plus an outsider.
+
+    province P → city C → counties A and B; A has unions A1 and A2, B has B1; an operator under A,
+    an agency under C.
+    """
+
+    province: Organization
+    city: Organization
+    county_a: Organization
+    county_b: Organization
+    union_a1: Organization
+    union_a2: Organization
+    union_b1: Organization
+    operator: Organization
+    agency: Organization
+    users: dict[str, User]
+
+    def user(self, name: str) -> User:
+        return self.users[name]
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    province = OrganizationFactory(code="P", name="省总", kind=OrgKind.PROVINCE)
+    city = OrganizationFactory(code="C", name="市总", kind=OrgKind.CITY, parent=province)
+    county_a = OrganizationFactory(code="CA", name="甲县总工会", kind=OrgKind.COUNTY, parent=city)
+    county_b = OrganizationFactory(code="CB", name="乙县总工会", kind=OrgKind.COUNTY, parent=city)
+    union_a1 = OrganizationFactory(code="A1", name="甲一工会", parent=county_a)
+    union_a2 = OrganizationFactory(code="A2", name="甲二工会", parent=county_a)
+    union_b1 = OrganizationFactory(code="B1", name="乙一工会", parent=county_b)
+    operator = OrganizationFactory(
+        code="OPA", name="甲县基地", kind=OrgKind.BASE_OPERATOR, parent=county_a
+    )
+    agency = OrganizationFactory(code="AG", name="旅行社", kind=OrgKind.AGENCY, parent=city)
+
+    users = {
+        "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
+        "city_staff": UserFactory(username="city", role=Role.FEDERATION_STAFF, org=city),
+        "county_a_staff": UserFactory(
+            username="county_a", role=Role.FEDERATION_STAFF, org=county_a
+        ),
+        "county_b_staff": UserFactory(
+            username="county_b", role=Role.FEDERATION_STAFF, org=county_b
+        ),
+        "auditor": UserFactory(username="auditor", role=Role.AUDITOR, org=city),
+        "organizer_a1": UserFactory(username="org_a1", role=Role.ORGANIZER, org=union_a1),
+        "organizer_b1": UserFactory(username="org_b1", role=Role.ORGANIZER, org=union_b1),
+        "operator": UserFactory(username="op", role=Role.BASE_OPERATOR, org=operator),
+        "agency": UserFactory(username="agency", role=Role.AGENCY, org=agency),
+        "outsider": UserFactory(username="outsider"),
+    }
+    users["worker_a1"] = WorkerFactory(union=union_a1, user__username="w_a1", real_name="张三").user
+    users["worker_b1"] = WorkerFactory(union=union_b1, user__username="w_b1", real_name="李四").user
+    return Tree(
+        province, city, county_a, county_b, union_a1, union_a2, union_b1, operator, agency, users
+    )
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
