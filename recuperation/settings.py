@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -123,7 +124,10 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", ("redis", "rediss", "amqp", "memory"))
 CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
 if not CACHE_URL and CELERY_BROKER_URL.startswith("redis"):
-    CACHE_URL = CELERY_BROKER_URL
+    # Same Redis server, next database: clearing the cache must never flush the task queue.
+    _broker = urlsplit(CELERY_BROKER_URL)
+    _db = int(_broker.path.strip("/") or 0)
+    CACHE_URL = urlunsplit(_broker._replace(path=f"/{_db + 1}"))
 if CACHE_URL:
     CACHES = {
         "default": {

@@ -24,6 +24,7 @@ PROBE = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
     "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], "
+    "'cache_location': s.CACHES['default'].get('LOCATION'), "
     "'debug': s.DEBUG, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE}))"
 )
 
@@ -72,6 +73,7 @@ def test_database_url_switches_to_postgresql_and_broker_url_to_redis():
     assert found["eager"] is False
     assert found["broker"] == "redis://127.0.0.1:6379/0"
     assert found["cache"].endswith("RedisCache")
+    assert found["cache_location"] == "redis://127.0.0.1:6379/1"  # never the broker's database
 
 
 @pytest.mark.parametrize(
