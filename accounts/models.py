@@ -215,6 +215,7 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+ID_NUMBER_TAKEN = _("This ID number is already registered to another member.")
 PRIORITY_LABELS = {
     "model_worker": _("Model worker"),
     "skilled": _("Outstanding skilled worker"),
@@ -283,6 +284,7 @@ class Worker(models.Model):
                 fields=["id_number"],
                 condition=~models.Q(id_number=""),
                 name="worker_unique_id_number",
+                violation_error_message=ID_NUMBER_TAKEN,
             ),
         ]
 
@@ -299,6 +301,8 @@ class Worker(models.Model):
                 raise ValidationError(
                     {"id_number": _("The ID number does not match the birth date.")}
                 )
+            if Worker.objects.exclude(pk=self.pk).filter(id_number=self.id_number).exists():
+                raise ValidationError({"id_number": ID_NUMBER_TAKEN})
 
     def age_on(self, day: date | None = None) -> int:
         day = day or timezone.localdate()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -21,19 +21,16 @@ def account(request: HttpRequest) -> HttpResponse:
     worker = getattr(request.user, "worker", None)
     form = None
     if worker is not None:
-        if request.method == "POST":
-            form = WorkerContactForm(request.POST, instance=type(worker).objects.get(pk=worker.pk))
-            if form.is_valid():
-                services.worker_update_contact(
-                    worker=worker,
-                    by=request.user,
-                    phone=form.cleaned_data["phone"],
-                    id_number=form.cleaned_data["id_number"],
-                )
+        form = WorkerContactForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                services.worker_update_contact(worker=worker, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
                 messages.success(request, _("Your contact details were saved."))
                 return redirect("accounts:account")
-        else:
-            form = WorkerContactForm(instance=worker)
     return render(request, "accounts/account.html", {"worker": worker, "form": form})
 
 

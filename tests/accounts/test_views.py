@@ -84,3 +84,25 @@ def test_members_list_is_scoped_and_masked(client, tree):
 def test_members_list_is_refused_to_roles_without_members(client, tree, role):
     client.force_login(tree.user(role))
     assert client.get("/account/members/").status_code == 403
+
+
+def test_blank_contact_fields_keep_the_stored_values(client, tree):
+    user = tree.user("worker_a1")
+    Worker.objects.filter(pk=user.worker.pk).update(phone="13812345678")
+    client.force_login(user)
+    id_number = valid_id_number(user.worker.birth_date, 9)
+    assert client.post("/account/", {"phone": "", "id_number": id_number}).status_code == 302
+    worker = Worker.objects.get(pk=user.worker.pk)
+    assert (worker.phone, worker.id_number) == ("13812345678", id_number)
+    assert AuditEvent.objects.get().data == {"fields": ["id_number"]}
+
+
+def test_an_id_number_already_used_by_someone_else_is_refused(client, tree):
+    other = tree.user("worker_b1").worker
+    other.id_number = valid_id_number(other.birth_date, 3)
+    other.save()
+    client.force_login(tree.user("worker_a1"))
+    response = client.post("/account/", {"phone": "", "id_number": other.id_number})
+    assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode()
+    assert Worker.objects.get(pk=tree.user("worker_a1").worker.pk).id_number == ""
