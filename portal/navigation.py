@@ -1,6 +1,11 @@
-"""The menu each role sees. Later apps add entries here; a missing URL name is skipped."""
+"""The menu each role sees: the portal's own entries plus each app's ``<app>.navigation.MENU``.
+
+A missing URL name is skipped, so an app may list entries before their pages exist.
+"""
 
 from __future__ import annotations
+
+from importlib import import_module
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +25,16 @@ MENU: list[tuple[str, object, set]] = [
 ]
 
 
+APPS_WITH_MENUS = ("bases", "applications", "funds")
+
+
+def all_entries() -> list[tuple[str, object, set]]:
+    entries = MENU[:1]
+    for app in APPS_WITH_MENUS:
+        entries += import_module(f"{app}.navigation").MENU
+    return entries + MENU[1:]
+
+
 def menu_for(user) -> list[dict]:
     keys = {ANYONE}
     if user.is_authenticated:
@@ -28,7 +43,7 @@ def menu_for(user) -> list[dict]:
         if user.role:
             keys.add(user.role)
     items = []
-    for url_name, label, who in MENU:
+    for url_name, label, who in all_entries():
         if keys & who:
             try:
                 items.append({"url": reverse(url_name), "label": label, "name": url_name})

@@ -161,6 +161,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "bases-watch-list": {
+        "task": "bases.tasks.update_watch_list",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "bases-inspection-draw": {
+        "task": "bases.tasks.draw_inspections",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------

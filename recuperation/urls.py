@@ -17,6 +17,9 @@ api_urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("bases.api_urls")),
+    path("", include("applications.api_urls")),
+    path("funds/", include("funds.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -33,6 +36,9 @@ urlpatterns = [
         name="password_change",
     ),
     path("account/", include("accounts.urls")),
+    path("bases/", include("bases.urls")),
+    path("applications/", include("applications.urls")),
+    path("funds/", include("funds.urls")),
     path("", include("portal.urls")),
 ]
 if settings.DEBUG:

@@ -8,6 +8,10 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.applications.url_matrix import MATRIX as APPLICATIONS_MATRIX
+from tests.bases.url_matrix import MATRIX as BASES_MATRIX
+from tests.funds.url_matrix import MATRIX as FUNDS_MATRIX
+
 pytestmark = pytest.mark.django_db
 
 ROLES = [
@@ -25,7 +29,8 @@ ROLES = [
 LOGIN = 302  # sent to the login page
 MEMBER_VIEWERS = {"admin", "city_staff", "county_a_staff", "auditor", "organizer_a1"}
 
-# url name → (method, path, status for the anonymous visitor, status for each logged-in role)
+# url name → (method, path or callable(tree) -> path, status for the anonymous visitor,
+#             status for every logged-in role or {role: status})
 MATRIX: dict[str, tuple[str, str, int, dict[str, int] | int]] = {
     "portal:home": ("get", "/", 200, 200),
     "healthz": ("get", "/healthz", 200, 200),
@@ -53,6 +58,9 @@ MATRIX: dict[str, tuple[str, str, int, dict[str, int] | int]] = {
     "api-docs": ("get", "/api/v1/docs/", 200, 200),
     "org-list": ("get", "/api/v1/orgs/", 200, 200),
     "org-detail": ("get", "/api/v1/orgs/A1/", 200, 200),
+    **BASES_MATRIX,
+    **FUNDS_MATRIX,
+    **APPLICATIONS_MATRIX,
 }
 
 
@@ -69,6 +77,8 @@ def test_url_answers_each_role_as_expected(client, tree, name, role):
     if role != "anonymous":
         client.force_login(tree.user(role))
     method, path, *_ = MATRIX[name]
+    if callable(path):  # a row may build the object its URL needs from the tree fixture
+        path = path(tree)
     response = getattr(client, method)(path)
     assert response.status_code == expected_status(name, role), (name, role)
     if response.status_code == LOGIN and method == "get" and role == "anonymous":

@@ -3,13 +3,20 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from accounts.demo import seed_people
+from applications import demo as applications_demo
+from bases import demo as bases_demo
+from funds import demo as funds_demo
 
 
 class Command(BaseCommand):
     help = "Build the demo city (示范市): union tree, people and demo accounts. Idempotent."
 
     def handle(self, *args, **options) -> None:
+        # Order matters: people, then bases and batches, then money, then applications on top.
         report = seed_people()
+        bases_demo.seed(report)
+        funds_demo.seed(report)
+        applications_demo.seed(report)
         for what, count in sorted(report.created.items()):
             self.stdout.write(f"{what}: {count} created")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every demo password is demo1234."))
