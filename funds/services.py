@@ -1,0 +1,619 @@
+"""Every write on the ledger. Plain keyword-only functions, each atomic.
+
+Concurrency is decided in one place, ``_post``: it locks every account a transaction touches in
+ascending primary-key order (so two movements can never deadlock), re-reads balances and the
+fiscal year's state under those locks, checks, and only then writes. Each movement carries an
+idempotency key: replaying a key with the same content returns the first transaction, with
+different content it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit
+from accounts.models import Organization, OrgKind, User
+from funds.models import (
+    Account,
+    Bucket,
+    Cause,
+    Entry,
+    FiscalYear,
+    FundSource,
+    Kind,
+    Rollover,
+    Transaction,
+)
+from recuperation.money import format_yuan
+
+logger = logging.getLogger(__name__)
+
+# Which fund a reservation draws first: the provincial special fund is the one that must not
+# lie unused (it is what the source document's 2023 rollover was about), then local matching.
+SOURCE_ORDER = (
+    FundSource.PROVINCIAL_SPECIAL,
+    FundSource.COUNTY_MATCHING,
+    FundSource.CITY_MATCHING,
+)
+MONEY_ORG_KINDS = {OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY, OrgKind.GRASSROOTS}
+
+
+class FundsError(ValidationError):
+    """A refused movement. Subclasses ValidationError, so pages and the API show the message."""
+
+
+class InsufficientFunds(FundsError):
+    pass
+
+
+class ClosedYear(FundsError):
+    pass
+
+
+class WrongOrg(FundsError):
+    pass
+
+
+class DuplicateKey(FundsError):
+    pass
+
+
+class InvalidAmount(FundsError):
+    pass
+
+
+@dataclass(frozen=True)
+class Leg:
+    org_id: int
+    year: int
+    source: str
+    bucket: str
+    amount: int
+
+
+# --- the one place that writes ------------------------------------------------------------
+
+
+def _fingerprint(kind: str, cause_type: str, cause_id: str, legs: Sequence[Leg]) -> str:
+    body = {
+        "kind": kind,
+        "cause": [cause_type, cause_id],
+        "legs": sorted([leg.org_id, leg.year, leg.source, leg.bucket, leg.amount] for leg in legs),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _replayed(key: str, fingerprint: str) -> Transaction | None:
+    existing = Transaction.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise DuplicateKey(
+            _("The key %(key)s was already used for a different movement.") % {"key": key}
+        )
+    return existing
+
+
+AccountKey = tuple[int, int, str, str]  # (org_id, year, source, bucket)
+
+
+def lock_accounts(account_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock accounts in ascending id order (a fixed order: concurrent movements cannot deadlock)."""
+    locked = (
+        Account.objects.select_for_update()
+        .filter(pk__in=set(account_ids))
+        .select_related("org")
+        .order_by("pk")
+    )
+    return {account.pk: account for account in locked}
+
+
+def _prepare(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
+    """Create (in sorted key order) and then lock, in one statement, every account a movement
+    may touch. Every operation does this once, before it writes, so its locks are taken in one
+    fixed order and it never waits for a lock while holding another of its own."""
+    accounts = {}
+    for key in sorted(set(keys)):
+        org_id, year, source, bucket = key
+        accounts[key], _created = Account.objects.get_or_create(
+            org_id=org_id, year=year, source=source, bucket=bucket
+        )
+    locked = lock_accounts(a.pk for a in accounts.values())
+    return {key: locked[account.pk] for key, account in accounts.items()}
+
+
+def _ensure_open(year: int) -> None:
+    if FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists():
+        raise ClosedYear(
+            _("Fiscal year %(year)s is closed: it takes no new money or reservations.")
+            % {"year": year}
+        )
+
+
+def _post(
+    *,
+    kind: str,
+    cause_type: str,
+    cause_id: str = "",
+    legs: Sequence[Leg],
+    by: User | None,
+    key: str,
+    memo: str = "",
+    open_years: Iterable[int] = (),
+) -> Transaction:
+    """Write one balanced transaction, or nothing. Must run inside ``transaction.atomic``."""
+    if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
+        raise FundsError(_("A ledger transaction needs two or more entries that sum to zero."))
+    if any(leg.amount == 0 for leg in legs):
+        raise InvalidAmount(_("A ledger entry cannot be zero."))
+    fingerprint = _fingerprint(kind, cause_type, cause_id, legs)
+    if (existing := _replayed(key, fingerprint)) is not None:
+        return existing
+    accounts = _prepare((leg.org_id, leg.year, leg.source, leg.bucket) for leg in legs)
+    # Under the locks: a concurrent call with the same key has committed by now, if it ran.
+    if (existing := _replayed(key, fingerprint)) is not None:
+        return existing
+    # Read the years' state only after locking, so a rollover that closed a year is seen.
+    for year in set(open_years):
+        _ensure_open(year)
+    delta: dict[int, int] = {}
+    for leg in legs:
+        account = accounts[(leg.org_id, leg.year, leg.source, leg.bucket)]
+        delta[account.pk] = delta.get(account.pk, 0) + leg.amount
+    by_pk = {account.pk: account for account in accounts.values()}
+    for account_id, change in delta.items():
+        account = by_pk[account_id]
+        if account.bucket in (Bucket.AVAILABLE, Bucket.RESERVED) and account.balance + change < 0:
+            raise InsufficientFunds(
+                _(
+                    "%(org)s has %(balance)s %(bucket)s in %(source)s for %(year)s; "
+                    "%(needed)s is needed."
+                )
+                % {
+                    "org": account.org.name,
+                    "balance": format_yuan(account.balance),
+                    "bucket": account.get_bucket_display(),
+                    "source": account.get_source_display(),
+                    "year": account.year,
+                    "needed": format_yuan(-change),
+                }
+            )
+    txn = Transaction.objects.create(
+        kind=kind,
+        cause_type=cause_type,
+        cause_id=cause_id,
+        actor=by if by is not None and by.is_authenticated else None,
+        memo=memo[:200],
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        year=min(leg.year for leg in legs),
+    )
+    Entry.objects.bulk_create(
+        Entry(
+            transaction=txn,
+            account=accounts[(leg.org_id, leg.year, leg.source, leg.bucket)],
+            amount=leg.amount,
+            kind=kind,
+        )
+        for leg in legs
+    )
+    return txn
+
+
+def _check_amount(amount: int) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise InvalidAmount(_("The amount must be a positive number of fen."))
+
+
+def _check_money_org(org: Organization) -> None:
+    if org.kind not in MONEY_ORG_KINDS:
+        raise WrongOrg(_("Only union organizations hold recuperation funds."))
+
+
+# --- movements -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant(
+    *,
+    org: Organization,
+    year: int,
+    source: str,
+    amount: int,
+    by: User | None,
+    key: str,
+    memo: str = "",
+) -> Transaction:
+    """Money entering the tree from outside (e.g. the province's special fund) → org available."""
+    _check_amount(amount)
+    _check_money_org(org)
+    if source not in FundSource.values:
+        raise FundsError(_("Unknown fund source."))
+    txn = _post(
+        kind=Kind.GRANT,
+        cause_type=Cause.GRANT,
+        cause_id=org.code,
+        legs=[
+            Leg(org.pk, year, source, Bucket.ISSUED, -amount),
+            Leg(org.pk, year, source, Bucket.AVAILABLE, amount),
+        ],
+        by=by,
+        key=key,
+        memo=memo,
+        open_years=[year],
+    )
+    audit(txn, "grant", by=by, org=org, amount=amount, year=year, source=source)
+    return txn
+
+
+@transaction.atomic
+def allocate(
+    *,
+    from_org: Organization,
+    to_org: Organization,
+    year: int,
+    source: str,
+    amount: int,
+    by: User | None,
+    key: str,
+    memo: str = "",
+) -> Transaction:
+    """Parent available → direct child available; or, as a recall, child → its parent."""
+    _check_amount(amount)
+    _check_money_org(to_org)
+    _check_money_org(from_org)
+    if to_org.parent_id != from_org.pk and from_org.parent_id != to_org.pk:
+        raise WrongOrg(
+            _("Money moves only between an organization and its direct parent or children.")
+        )
+    txn = _post(
+        kind=Kind.ALLOCATE,
+        cause_type=Cause.ALLOCATION,
+        cause_id=f"{from_org.code}>{to_org.code}",
+        legs=[
+            Leg(from_org.pk, year, source, Bucket.AVAILABLE, -amount),
+            Leg(to_org.pk, year, source, Bucket.AVAILABLE, amount),
+        ],
+        by=by,
+        key=key,
+        memo=memo,
+        open_years=[year],
+    )
+    audit(txn, "allocate", by=by, org=from_org, to=to_org.code, amount=amount, year=year)
+    return txn
+
+
+def available_by_source(org: Organization, year: int) -> dict[str, int]:
+    rows = Account.objects.filter(org=org, year=year, bucket=Bucket.AVAILABLE).values_list(
+        "source", "balance"
+    )
+    return dict(rows)
+
+
+@transaction.atomic
+def reserve(
+    *,
+    org: Organization,
+    year: int,
+    amount: int,
+    cause_id: str,
+    by: User | None,
+    key: str | None = None,
+    memo: str = "",
+) -> Transaction:
+    """On approval: org available → reserved, drawing the fund sources in SOURCE_ORDER."""
+    _check_amount(amount)
+    _check_money_org(org)
+    key = key or f"reserve:{cause_id}"
+    # Lock every account of this org and year first, then plan the split on locked balances.
+    accounts = _prepare(
+        (org.pk, year, source, bucket)
+        for source in SOURCE_ORDER
+        for bucket in (Bucket.AVAILABLE, Bucket.RESERVED)
+    )
+    _ensure_open(year)
+    left = amount
+    legs: list[Leg] = []
+    for source in SOURCE_ORDER:
+        take = min(left, accounts[(org.pk, year, source, Bucket.AVAILABLE)].balance)
+        if take > 0:
+            legs += [
+                Leg(org.pk, year, source, Bucket.AVAILABLE, -take),
+                Leg(org.pk, year, source, Bucket.RESERVED, take),
+            ]
+            left -= take
+    if left > 0:
+        total = amount - left
+        raise InsufficientFunds(
+            _("%(org)s has only %(available)s available for %(year)s; %(needed)s is needed.")
+            % {
+                "org": org.name,
+                "available": format_yuan(total),
+                "year": year,
+                "needed": format_yuan(amount),
+            }
+        )
+    txn = _post(
+        kind=Kind.RESERVE,
+        cause_type=Cause.APPLICATION,
+        cause_id=cause_id,
+        legs=legs,
+        by=by,
+        key=key,
+        memo=memo,
+        open_years=[year],
+    )
+    return txn
+
+
+def reserved_for(cause_id: str) -> dict[tuple[int, int, str], int]:
+    """What is still reserved for one application: {(org_id, year, source): fen}."""
+    rows = (
+        Entry.objects.filter(
+            transaction__cause_type=Cause.APPLICATION,
+            transaction__cause_id=cause_id,
+            account__bucket=Bucket.RESERVED,
+        )
+        .values_list("account__org_id", "account__year", "account__source")
+        .annotate(total=Sum("amount"))
+    )
+    return {(org_id, year, source): total for org_id, year, source, total in rows if total}
+
+
+def _lock_cause(cause_id: str, *, paying: bool) -> dict[tuple[int, int, str], int]:
+    """Lock every account that paying or giving back a reservation may touch, then return what
+    is still reserved for the cause, read under those locks."""
+    keys: list[AccountKey] = []
+    for org_id, year, source in reserved_for(cause_id):
+        keys += [(org_id, year, source, Bucket.RESERVED), (org_id, year, source, Bucket.AVAILABLE)]
+        keys.append((org_id, year + 1, source, Bucket.AVAILABLE))  # where a closed year gives back
+        hop = year + 1
+        while _year_is_closed(hop):
+            hop += 1
+            keys.append((org_id, hop, source, Bucket.AVAILABLE))
+        if paying:
+            keys.append((org_id, year, source, Bucket.SPENT))
+    _prepare(keys)
+    return reserved_for(cause_id)
+
+
+def _year_is_closed(year: int) -> bool:
+    return FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists()
+
+
+def _give_back_legs(org_id: int, year: int, source: str, amount: int) -> list[list[Leg]]:
+    """Legs returning ``amount`` of a reservation to available money.
+
+    Into the same year while it is open; once it is closed, into the next year, hop by hop, so
+    each closed year's rolled-out money is exactly the next year's rolled-in money.
+    """
+    if not _year_is_closed(year):
+        return [
+            [
+                Leg(org_id, year, source, Bucket.RESERVED, -amount),
+                Leg(org_id, year, source, Bucket.AVAILABLE, amount),
+            ]
+        ]
+    hops = [
+        [
+            Leg(org_id, year, source, Bucket.RESERVED, -amount),
+            Leg(org_id, year + 1, source, Bucket.AVAILABLE, amount),
+        ]
+    ]
+    target = year + 1
+    while _year_is_closed(target):
+        hops.append(
+            [
+                Leg(org_id, target, source, Bucket.AVAILABLE, -amount),
+                Leg(org_id, target + 1, source, Bucket.AVAILABLE, amount),
+            ]
+        )
+        target += 1
+    return hops
+
+
+def _post_give_back(
+    *, cause_id: str, parts: dict[tuple[int, int, str], int], by: User | None, key: str, memo: str
+) -> list[Transaction]:
+    same_year: list[Leg] = []
+    carried: list[list[Leg]] = []
+    for (org_id, year, source), amount in sorted(parts.items()):
+        hops = _give_back_legs(org_id, year, source, amount)
+        if len(hops) == 1 and hops[0][1].year == year:
+            same_year += hops[0]
+        else:
+            carried += hops
+    txns = []
+    if same_year:
+        txns.append(
+            _post(
+                kind=Kind.RELEASE,
+                cause_type=Cause.APPLICATION,
+                cause_id=cause_id,
+                legs=same_year,
+                by=by,
+                key=key,
+                memo=memo,
+            )
+        )
+    for n, legs in enumerate(carried):
+        txns.append(
+            _post(
+                kind=Kind.ROLLOVER,
+                cause_type=Cause.APPLICATION,
+                cause_id=cause_id,
+                legs=legs,
+                by=by,
+                key=f"{key}:carry{n}",
+                memo=memo or "closed year: carried into the next year",
+            )
+        )
+    return txns
+
+
+@transaction.atomic
+def release(
+    *, cause_id: str, by: User | None, key: str | None = None, memo: str = ""
+) -> list[Transaction]:
+    """Give back everything still reserved for an application (rejected, withdrawn, no-show)."""
+    key = key or f"release:{cause_id}"
+    if Transaction.objects.filter(idempotency_key=key).exists():
+        return list(Transaction.objects.filter(idempotency_key__startswith=key))
+    parts = _lock_cause(cause_id, paying=False)
+    if not parts:
+        return []
+    return _post_give_back(cause_id=cause_id, parts=parts, by=by, key=key, memo=memo)
+
+
+@transaction.atomic
+def pay(
+    *, cause_id: str, amount: int, by: User | None, key: str | None = None, memo: str = ""
+) -> list[Transaction]:
+    """On settlement: reserved → spent for ``amount``; whatever else was reserved is released."""
+    if not isinstance(amount, int) or amount < 0:
+        raise InvalidAmount(_("The amount paid cannot be negative."))
+    key = key or f"pay:{cause_id}"
+    if Transaction.objects.filter(idempotency_key=key).exists():
+        return list(Transaction.objects.filter(idempotency_key__startswith=key))
+    parts = _lock_cause(cause_id, paying=True)
+    reserved_total = sum(parts.values())
+    if amount > reserved_total:
+        raise InsufficientFunds(
+            _("Cannot pay %(amount)s: only %(reserved)s is reserved for this application.")
+            % {"amount": format_yuan(amount), "reserved": format_yuan(reserved_total)}
+        )
+    legs: list[Leg] = []
+    remainder: dict[tuple[int, int, str], int] = {}
+    left = amount
+    for part_key in sorted(parts, key=lambda k: SOURCE_ORDER.index(k[2])):
+        org_id, year, source = part_key
+        take = min(left, parts[part_key])
+        if take:
+            legs += [
+                Leg(org_id, year, source, Bucket.RESERVED, -take),
+                Leg(org_id, year, source, Bucket.SPENT, take),
+            ]
+            left -= take
+        if parts[part_key] - take:
+            remainder[part_key] = parts[part_key] - take
+    txns = []
+    if legs:
+        txns.append(
+            _post(
+                kind=Kind.PAY,
+                cause_type=Cause.APPLICATION,
+                cause_id=cause_id,
+                legs=legs,
+                by=by,
+                key=key,
+                memo=memo,
+            )
+        )
+    if remainder:
+        txns += _post_give_back(
+            cause_id=cause_id, parts=remainder, by=by, key=f"{key}:remainder", memo=memo
+        )
+    return txns
+
+
+# --- year end --------------------------------------------------------------------------------
+
+
+@dataclass
+class RolloverLine:
+    org_code: str
+    source: str
+    amount: int
+    done_now: bool
+
+
+def rollover_preview(*, year: int) -> list[RolloverLine]:
+    """What closing ``year`` would move: every available account not yet rolled over."""
+    accounts = (
+        Account.objects.filter(year=year, bucket=Bucket.AVAILABLE, rollover__isnull=True)
+        .select_related("org")
+        .order_by("org__path", "source")
+    )
+    return [RolloverLine(a.org.code, a.source, a.balance, False) for a in accounts]
+
+
+def _close_year(year: int, by: User | None) -> None:
+    FiscalYear.objects.get_or_create(year=year)
+    FiscalYear.objects.filter(year=year, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=by if by is not None and by.is_authenticated else None
+    )
+
+
+@transaction.atomic
+def _roll_account(account_id: int, by: User | None) -> RolloverLine | None:
+    account = Account.objects.get(pk=account_id)
+    # Lock this account and next year's (created first if need be) in one fixed order.
+    account = _prepare(
+        [
+            (account.org_id, account.year, account.source, Bucket.AVAILABLE),
+            (account.org_id, account.year + 1, account.source, Bucket.AVAILABLE),
+        ]
+    )[(account.org_id, account.year, account.source, Bucket.AVAILABLE)]
+    if Rollover.objects.filter(account=account).exists():
+        return None  # another worker (or an earlier run) did it
+    txn = None
+    if account.balance > 0:
+        txn = _post(
+            kind=Kind.ROLLOVER,
+            cause_type=Cause.ROLLOVER,
+            cause_id=str(account.year),
+            legs=[
+                Leg(
+                    account.org_id, account.year, account.source, Bucket.AVAILABLE, -account.balance
+                ),
+                Leg(
+                    account.org_id,
+                    account.year + 1,
+                    account.source,
+                    Bucket.AVAILABLE,
+                    account.balance,
+                ),
+            ],
+            by=by,
+            key=f"rollover:{account.pk}",
+        )
+    try:
+        with transaction.atomic():
+            Rollover.objects.create(account=account, amount=account.balance, transaction=txn)
+    except IntegrityError:  # pragma: no cover - the lock above makes this unreachable
+        raise FundsError(_("This account was rolled over concurrently.")) from None
+    return RolloverLine(account.org.code, account.source, account.balance, True)
+
+
+def rollover(*, year: int, by: User | None = None) -> list[RolloverLine]:
+    """Close fiscal year ``year`` and move every unspent available balance into ``year + 1``.
+
+    Idempotent and safe to run concurrently or after a crash: the year is marked closed first
+    (so nothing new lands in it), then each account moves in its own short transaction under
+    its row lock, and an account with a Rollover row is never moved again.
+    """
+    if year > timezone.localdate().year:
+        raise ClosedYear(_("A fiscal year cannot be closed before it has begun."))
+    _close_year(year, by)
+    moved = []
+    ids = Account.objects.filter(year=year, bucket=Bucket.AVAILABLE, rollover__isnull=True)
+    for account_id in ids.order_by("pk").values_list("pk", flat=True):
+        line = _roll_account(account_id, by)
+        if line is not None:
+            moved.append(line)
+    FiscalYear.objects.filter(year=year, rollover_finished_at__isnull=True).update(
+        rollover_finished_at=timezone.now()
+    )
+    if moved:
+        logger.info("Rolled over %d accounts of %d", len(moved), year)
+    return moved

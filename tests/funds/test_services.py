@@ -1,0 +1,282 @@
+"""Ledger movements: balances, refusals that write nothing, idempotency, year end."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from funds import services
+from funds.models import Account, Bucket, Entry, FiscalYear, FundSource, Kind, Rollover, Transaction
+from funds.selectors import utilization
+
+pytestmark = pytest.mark.django_db
+PS = FundSource.PROVINCIAL_SPECIAL
+CM = FundSource.CITY_MATCHING
+
+
+def balance(org, year, bucket, source=PS) -> int:
+    account = Account.objects.filter(org=org, year=year, source=source, bucket=bucket).first()
+    return account.balance if account else 0
+
+
+def ledger_size() -> tuple[int, int]:
+    return Transaction.objects.count(), Entry.objects.count()
+
+
+@pytest.fixture
+def funded(tree):
+    """City gets ¥10,000 of the 2025 provincial fund and gives county A ¥6,000."""
+    staff = tree.user("city_staff")
+    services.grant(org=tree.city, year=2025, source=PS, amount=1_000_000, by=staff, key="g1")
+    services.allocate(
+        from_org=tree.city,
+        to_org=tree.county_a,
+        year=2025,
+        source=PS,
+        amount=600_000,
+        by=staff,
+        key="a1",
+    )
+    return tree
+
+
+def test_grant_and_allocation_move_available_money(funded):
+    t = funded
+    assert balance(t.city, 2025, Bucket.AVAILABLE) == 400_000
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 600_000
+    assert balance(t.city, 2025, Bucket.ISSUED) == -1_000_000
+    for txn in Transaction.objects.all():
+        assert sum(txn.entries.values_list("amount", flat=True)) == 0
+        assert txn.entries.count() == 2
+    assert Transaction.objects.get(idempotency_key="g1").actor == t.user("city_staff")
+
+
+def test_allocation_only_to_a_direct_child_or_back_to_the_parent(funded):
+    t = funded
+    before = ledger_size()
+    with pytest.raises(services.WrongOrg):
+        services.allocate(
+            from_org=t.city, to_org=t.union_a1, year=2025, source=PS, amount=100, by=None, key="x"
+        )
+    with pytest.raises(services.WrongOrg):
+        services.allocate(
+            from_org=t.county_a,
+            to_org=t.county_b,
+            year=2025,
+            source=PS,
+            amount=100,
+            by=None,
+            key="y",
+        )
+    assert ledger_size() == before
+    services.allocate(
+        from_org=t.county_a,
+        to_org=t.city,
+        year=2025,
+        source=PS,
+        amount=100_000,
+        by=None,
+        key="recall",
+    )
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 500_000
+
+
+def test_overdrawing_allocation_is_refused_and_writes_nothing(funded):
+    t = funded
+    before = ledger_size()
+    with pytest.raises(services.InsufficientFunds, match="needed"):
+        services.allocate(
+            from_org=t.city,
+            to_org=t.county_b,
+            year=2025,
+            source=PS,
+            amount=400_001,
+            by=None,
+            key="big",
+        )
+    assert ledger_size() == before
+    assert balance(t.city, 2025, Bucket.AVAILABLE) == 400_000
+
+
+@pytest.mark.parametrize("amount", [0, -5, 1.5, True])
+def test_non_positive_or_non_integer_amounts_are_refused(tree, amount):
+    with pytest.raises(services.InvalidAmount):
+        services.grant(org=tree.city, year=2025, source=PS, amount=amount, by=None, key="k")
+    assert ledger_size() == (0, 0)
+
+
+def test_money_stays_in_union_organizations(tree):
+    with pytest.raises(services.WrongOrg):
+        services.grant(org=tree.operator, year=2025, source=PS, amount=100, by=None, key="k")
+
+
+def test_replayed_key_returns_the_first_transaction_and_different_content_is_refused(funded):
+    t = funded
+    again = services.grant(org=t.city, year=2025, source=PS, amount=1_000_000, by=None, key="g1")
+    assert again == Transaction.objects.get(idempotency_key="g1")
+    assert balance(t.city, 2025, Bucket.ISSUED) == -1_000_000
+    with pytest.raises(services.DuplicateKey):
+        services.grant(org=t.city, year=2025, source=PS, amount=999, by=None, key="g1")
+    assert ledger_size() == (2, 4)
+
+
+def test_reservation_draws_sources_in_order_and_release_gives_it_back(funded):
+    t = funded
+    services.grant(org=t.county_a, year=2025, source=CM, amount=50_000, by=None, key="g2")
+    services.reserve(org=t.county_a, year=2025, amount=620_000, cause_id="app-1", by=None)
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 0
+    assert balance(t.county_a, 2025, Bucket.RESERVED) == 600_000
+    assert balance(t.county_a, 2025, Bucket.RESERVED, CM) == 20_000
+    assert services.reserved_for("app-1") == {
+        (t.county_a.pk, 2025, PS): 600_000,
+        (t.county_a.pk, 2025, CM): 20_000,
+    }
+    services.release(cause_id="app-1", by=None)
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 600_000
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE, CM) == 50_000
+    assert services.reserved_for("app-1") == {}
+    assert services.release(cause_id="app-1", by=None)  # idempotent: the same transactions
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 600_000
+
+
+def test_reservation_beyond_available_is_refused_and_writes_nothing(funded):
+    t = funded
+    before = ledger_size()
+    with pytest.raises(services.InsufficientFunds, match="available"):
+        services.reserve(org=t.county_a, year=2025, amount=600_001, cause_id="app-1", by=None)
+    assert ledger_size() == before
+
+
+def test_pay_moves_to_spent_and_releases_the_remainder(funded):
+    t = funded
+    services.reserve(org=t.county_a, year=2025, amount=150_000, cause_id="app-2", by=None)
+    services.pay(cause_id="app-2", amount=120_000, by=None)
+    assert balance(t.county_a, 2025, Bucket.SPENT) == 120_000
+    assert balance(t.county_a, 2025, Bucket.RESERVED) == 0
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 600_000 - 120_000
+    services.pay(cause_id="app-2", amount=120_000, by=None)  # replay: nothing more
+    assert balance(t.county_a, 2025, Bucket.SPENT) == 120_000
+
+
+def test_paying_more_than_reserved_is_refused(funded):
+    t = funded
+    services.reserve(org=t.county_a, year=2025, amount=10_000, cause_id="app-3", by=None)
+    before = ledger_size()
+    with pytest.raises(services.InsufficientFunds, match="reserved"):
+        services.pay(cause_id="app-3", amount=10_001, by=None)
+    assert ledger_size() == before
+
+
+def test_rollover_closes_the_year_moves_available_once_and_keeps_reservations(funded):
+    t = funded
+    services.reserve(org=t.county_a, year=2025, amount=100_000, cause_id="app-4", by=None)
+    services.pay(cause_id="app-4", amount=100_000, by=None)
+    services.reserve(org=t.county_a, year=2025, amount=50_000, cause_id="app-5", by=None)
+    moved = services.rollover(year=2025)
+    assert {(line.org_code, line.amount) for line in moved if line.amount} == {
+        ("C", 400_000),
+        ("CA", 450_000),
+    }
+    assert FiscalYear.objects.get(year=2025).is_closed
+    assert balance(t.city, 2026, Bucket.AVAILABLE) == 400_000
+    assert balance(t.county_a, 2026, Bucket.AVAILABLE) == 450_000
+    assert balance(t.county_a, 2025, Bucket.RESERVED) == 50_000
+    assert services.rollover(year=2025) == []  # twice: no second effect
+    assert (
+        Rollover.objects.count()
+        == Account.objects.filter(year=2025, bucket=Bucket.AVAILABLE).count()
+    )
+    assert balance(t.city, 2026, Bucket.AVAILABLE) == 400_000
+
+
+def test_a_closed_year_takes_no_new_money_or_reservations(funded):
+    t = funded
+    services.rollover(year=2025)
+    before = ledger_size()
+    with pytest.raises(services.ClosedYear):
+        services.grant(org=t.city, year=2025, source=PS, amount=100, by=None, key="late")
+    with pytest.raises(services.ClosedYear):
+        services.reserve(org=t.county_a, year=2025, amount=100, cause_id="app-6", by=None)
+    with pytest.raises(services.ClosedYear):
+        services.allocate(
+            from_org=t.city, to_org=t.county_b, year=2025, source=PS, amount=1, by=None, key="a"
+        )
+    assert ledger_size() == before
+
+
+def test_future_years_cannot_be_closed(tree):
+    with pytest.raises(services.ClosedYear):
+        services.rollover(year=2999)
+
+
+def test_after_closing_a_release_and_a_pay_remainder_flow_into_next_year(funded):
+    t = funded
+    services.reserve(org=t.county_a, year=2025, amount=100_000, cause_id="app-7", by=None)
+    services.reserve(org=t.county_a, year=2025, amount=80_000, cause_id="app-8", by=None)
+    services.rollover(year=2025)
+    services.release(cause_id="app-7", by=None)
+    services.pay(cause_id="app-8", amount=60_000, by=None)
+    assert balance(t.county_a, 2025, Bucket.RESERVED) == 0
+    assert balance(t.county_a, 2025, Bucket.AVAILABLE) == 0
+    assert balance(t.county_a, 2025, Bucket.SPENT) == 60_000
+    assert balance(t.county_a, 2026, Bucket.AVAILABLE) == 420_000 + 100_000 + 20_000
+    y25 = utilization(org=t.city, year=2025)
+    y26 = utilization(org=t.city, year=2026)
+    assert y25.rolled_out == y26.rolled_in == 400_000 + 420_000 + 120_000
+    assert y25.received + y25.rolled_in == y25.spent + y25.reserved + y25.available + y25.rolled_out
+
+
+def test_release_after_two_closed_years_hops_year_by_year(funded):
+    t = funded
+    services.reserve(org=t.county_a, year=2025, amount=100_000, cause_id="app-9", by=None)
+    services.rollover(year=2025)
+    services.rollover(year=2026)
+    services.release(cause_id="app-9", by=None)
+    assert balance(t.county_a, 2027, Bucket.AVAILABLE) == 500_000 + 100_000
+    for year in (2025, 2026):
+        u, nxt = utilization(org=t.city, year=year), utilization(org=t.city, year=year + 1)
+        assert u.rolled_out == nxt.rolled_in
+        assert u.received + u.rolled_in == u.spent + u.reserved + u.available + u.rolled_out
+
+
+def test_entries_cannot_be_changed_or_deleted(funded):
+    entry = Entry.objects.first()
+    with pytest.raises(Exception, match="immutable"), transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).update(amount=1)
+    with pytest.raises(Exception, match="immutable"), transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).delete()
+
+
+def test_the_database_refuses_a_negative_available_balance(funded):
+    t = funded
+    account = Account.objects.get(org=t.county_a, year=2025, source=PS, bucket=Bucket.AVAILABLE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        txn = Transaction.objects.create(
+            kind=Kind.ALLOCATE,
+            cause_type="allocation",
+            idempotency_key="raw",
+            fingerprint="x",
+            year=2025,
+        )
+        Entry.objects.create(transaction=txn, account=account, amount=-700_000, kind=Kind.ALLOCATE)
+    assert Account.objects.get(pk=account.pk).balance == 600_000
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_an_unbalanced_transaction_at_commit(funded):
+    t = funded
+    account = Account.objects.get(org=t.city, year=2025, source=PS, bucket=Bucket.AVAILABLE)
+    with pytest.raises(IntegrityError, match="unbalanced"), transaction.atomic():
+        txn = Transaction.objects.create(
+            kind=Kind.GRANT, cause_type="grant", idempotency_key="raw", fingerprint="x", year=2025
+        )
+        Entry.objects.create(transaction=txn, account=account, amount=500, kind=Kind.GRANT)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Transaction.objects.filter(idempotency_key="raw").exists()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_writing_a_balance_directly(funded):
+    with pytest.raises(IntegrityError, match="only through ledger entries"), transaction.atomic():
+        Account.objects.filter(bucket=Bucket.AVAILABLE).update(balance=1)
