@@ -604,6 +604,18 @@ def rollover(*, year: int, by: User | None = None) -> list[RolloverLine]:
     """
     if year > timezone.localdate().year:
         raise ClosedYear(_("A fiscal year cannot be closed before it has begun."))
+    earlier_open = (
+        Account.objects.filter(year__lt=year)
+        .exclude(year__in=FiscalYear.objects.filter(closed_at__isnull=False).values("year"))
+        .order_by("year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if earlier_open is not None:
+        raise ClosedYear(
+            _("Close fiscal year %(earlier)s first: years are closed in order.")
+            % {"earlier": earlier_open}
+        )
     _close_year(year, by)
     moved = []
     ids = Account.objects.filter(year=year, bucket=Bucket.AVAILABLE, rollover__isnull=True)

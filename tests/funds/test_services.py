@@ -280,3 +280,14 @@ def test_postgres_refuses_an_unbalanced_transaction_at_commit(funded):
 def test_postgres_refuses_writing_a_balance_directly(funded):
     with pytest.raises(IntegrityError, match="only through ledger entries"), transaction.atomic():
         Account.objects.filter(bucket=Bucket.AVAILABLE).update(balance=1)
+
+
+def test_years_are_closed_in_order(funded):
+    t = funded
+    services.grant(org=t.city, year=2024, source=PS, amount=100, by=None, key="old")
+    with pytest.raises(services.ClosedYear, match="2024"):
+        services.rollover(year=2025)
+    assert not FiscalYear.objects.filter(closed_at__isnull=False).exists()
+    services.rollover(year=2024)
+    services.rollover(year=2025)
+    assert balance(t.city, 2026, Bucket.AVAILABLE) == 400_100
