@@ -132,8 +132,13 @@ def _prepare(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
     return {key: locked[account.pk] for key, account in accounts.items()}
 
 
+def _year_is_closed(year: int) -> bool:
+    """Closing a year closes every earlier year too (years close in order)."""
+    return FiscalYear.objects.filter(year__gte=year, closed_at__isnull=False).exists()
+
+
 def _ensure_open(year: int) -> None:
-    if FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists():
+    if _year_is_closed(year):
         raise ClosedYear(
             _("Fiscal year %(year)s is closed: it takes no new money or reservations.")
             % {"year": year}
@@ -385,10 +390,6 @@ def _lock_cause(cause_id: str, *, paying: bool) -> dict[tuple[int, int, str], in
             keys.append((org_id, year, source, Bucket.SPENT))
     _prepare(keys)
     return reserved_for(cause_id)
-
-
-def _year_is_closed(year: int) -> bool:
-    return FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists()
 
 
 def _give_back_legs(org_id: int, year: int, source: str, amount: int) -> list[list[Leg]]:

@@ -291,3 +291,9 @@ def test_years_are_closed_in_order(funded):
     services.rollover(year=2024)
     services.rollover(year=2025)
     assert balance(t.city, 2026, Bucket.AVAILABLE) == 400_100
+
+
+def test_closing_a_year_closes_the_years_before_it(tree):
+    services.rollover(year=2025)
+    with pytest.raises(services.ClosedYear):
+        services.grant(org=tree.city, year=2024, source=PS, amount=100, by=None, key="old")
