@@ -24,8 +24,8 @@ from tests.factories import OrganizationFactory
 
 settings.register_profile(
     "quick",
-    max_examples=25,
-    stateful_step_count=25,
+    max_examples=20,
+    stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
