@@ -1,5 +1,14 @@
-"""API routes of this app, mounted under /api/v1/."""
+"""Funds API, mounted under /api/v1/funds/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from funds import api
+
+router = SimpleRouter()
+router.register("policies", api.PolicyViewSet, basename="funds-policy")
+
+urlpatterns = [
+    path("utilization/", api.UtilizationView.as_view(), name="funds-utilization"),
+    path("", include(router.urls)),
+]

@@ -127,7 +127,10 @@ class Transaction(models.Model):
     # sha256 of what the transaction does; a replayed key must carry the same fingerprint.
     fingerprint = models.CharField(max_length=64, editable=False)
     year = models.PositiveSmallIntegerField(_("fiscal year"), db_index=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # The business date of the movement (a settlement recorded today may be for last week);
+    # created_at is when it was written.
+    value_date = models.DateField(_("value date"), default=timezone.localdate, db_index=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("ledger transaction")

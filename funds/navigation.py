@@ -1,3 +1,11 @@
-"""Menu entries this app adds: (url name, label, roles that see it). See portal.navigation."""
+"""Menu entries of the funds app (see portal.navigation)."""
 
-MENU: list = []
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+STAFF = {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"}
+MENU = [
+    ("funds:overview", _("Funds"), STAFF),
+    ("funds:ledger", _("Ledger"), STAFF),
+]

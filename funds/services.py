@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,8 +35,11 @@ from funds.models import (
     FundSource,
     Kind,
     Rollover,
+    SubsidyPolicy,
     Transaction,
+    UtilizationSnapshot,
 )
+from funds.selectors import early_warnings
 from recuperation.money import format_yuan
 
 logger = logging.getLogger(__name__)
@@ -119,17 +125,34 @@ def lock_accounts(account_ids: Iterable[int]) -> dict[int, Account]:
 
 
 def _prepare(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
-    """Create (in sorted key order) and then lock, in one statement, every account a movement
-    may touch. Every operation does this once, before it writes, so its locks are taken in one
-    fixed order and it never waits for a lock while holding another of its own."""
-    accounts = {}
-    for key in sorted(set(keys)):
-        org_id, year, source, bucket = key
-        accounts[key], _created = Account.objects.get_or_create(
-            org_id=org_id, year=year, source=source, bucket=bucket
-        )
-    locked = lock_accounts(a.pk for a in accounts.values())
-    return {key: locked[account.pk] for key, account in accounts.items()}
+    """Lock every account a movement may touch, creating the missing ones, before writing.
+
+    Existing accounts are locked in one statement in ascending id order; missing ones are then
+    created in sorted key order (a new row is invisible to others until commit, so creating it
+    waits for nobody but a concurrent creator of the same key, which takes locks in the same
+    order). In the common case, when all accounts exist, this is a single query.
+    """
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    match = reduce(
+        operator.or_,
+        (Q(org_id=o, year=y, source=s, bucket=b) for o, y, s, b in wanted),
+    )
+    found = {
+        (a.org_id, a.year, a.source, a.bucket): a
+        for a in Account.objects.select_for_update()
+        .filter(match)
+        .select_related("org")
+        .order_by("pk")
+    }
+    missing = [key for key in wanted if key not in found]
+    for org_id, year, source, bucket in missing:
+        Account.objects.get_or_create(org_id=org_id, year=year, source=source, bucket=bucket)
+    if missing:
+        locked = lock_accounts(Account.objects.filter(match).values_list("pk", flat=True)).values()
+        found = {(a.org_id, a.year, a.source, a.bucket): a for a in locked}
+    return {key: found[key] for key in wanted}
 
 
 def _year_is_closed(year: int) -> bool:
@@ -155,6 +178,7 @@ def _post(
     key: str,
     memo: str = "",
     open_years: Iterable[int] = (),
+    value_date: date | None = None,
 ) -> Transaction:
     """Write one balanced transaction, or nothing. Must run inside ``transaction.atomic``."""
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
@@ -162,8 +186,6 @@ def _post(
     if any(leg.amount == 0 for leg in legs):
         raise InvalidAmount(_("A ledger entry cannot be zero."))
     fingerprint = _fingerprint(kind, cause_type, cause_id, legs)
-    if (existing := _replayed(key, fingerprint)) is not None:
-        return existing
     accounts = _prepare((leg.org_id, leg.year, leg.source, leg.bucket) for leg in legs)
     # Under the locks: a concurrent call with the same key has committed by now, if it ran.
     if (existing := _replayed(key, fingerprint)) is not None:
@@ -202,6 +224,7 @@ def _post(
         idempotency_key=key,
         fingerprint=fingerprint,
         year=min(leg.year for leg in legs),
+        value_date=value_date or timezone.localdate(),
     )
     Entry.objects.bulk_create(
         Entry(
@@ -238,6 +261,7 @@ def grant(
     by: User | None,
     key: str,
     memo: str = "",
+    value_date: date | None = None,
 ) -> Transaction:
     """Money entering the tree from outside (e.g. the province's special fund) → org available."""
     _check_amount(amount)
@@ -256,6 +280,7 @@ def grant(
         key=key,
         memo=memo,
         open_years=[year],
+        value_date=value_date,
     )
     audit(txn, "grant", by=by, org=org, amount=amount, year=year, source=source)
     return txn
@@ -272,6 +297,7 @@ def allocate(
     by: User | None,
     key: str,
     memo: str = "",
+    value_date: date | None = None,
 ) -> Transaction:
     """Parent available → direct child available; or, as a recall, child → its parent."""
     _check_amount(amount)
@@ -293,6 +319,7 @@ def allocate(
         key=key,
         memo=memo,
         open_years=[year],
+        value_date=value_date,
     )
     audit(txn, "allocate", by=by, org=from_org, to=to_org.code, amount=amount, year=year)
     return txn
@@ -315,11 +342,19 @@ def reserve(
     by: User | None,
     key: str | None = None,
     memo: str = "",
+    value_date: date | None = None,
 ) -> Transaction:
     """On approval: org available → reserved, drawing the fund sources in SOURCE_ORDER."""
     _check_amount(amount)
     _check_money_org(org)
     key = key or f"reserve:{cause_id}"
+    # A replay returns the first reservation, whatever the balances (and so the split) are now.
+    if (existing := Transaction.objects.filter(idempotency_key=key).first()) is not None:
+        if existing.cause_id != cause_id or existing.kind != Kind.RESERVE:
+            raise DuplicateKey(
+                _("The key %(key)s was already used for a different movement.") % {"key": key}
+            )
+        return existing
     # Lock every account of this org and year first, then plan the split on locked balances.
     accounts = _prepare(
         (org.pk, year, source, bucket)
@@ -357,6 +392,7 @@ def reserve(
         key=key,
         memo=memo,
         open_years=[year],
+        value_date=value_date,
     )
     return txn
 
@@ -424,7 +460,13 @@ def _give_back_legs(org_id: int, year: int, source: str, amount: int) -> list[li
 
 
 def _post_give_back(
-    *, cause_id: str, parts: dict[tuple[int, int, str], int], by: User | None, key: str, memo: str
+    *,
+    cause_id: str,
+    parts: dict[tuple[int, int, str], int],
+    by: User | None,
+    key: str,
+    memo: str,
+    value_date: date | None = None,
 ) -> list[Transaction]:
     same_year: list[Leg] = []
     carried: list[list[Leg]] = []
@@ -445,6 +487,7 @@ def _post_give_back(
                 by=by,
                 key=key,
                 memo=memo,
+                value_date=value_date,
             )
         )
     for n, legs in enumerate(carried):
@@ -457,6 +500,7 @@ def _post_give_back(
                 by=by,
                 key=f"{key}:carry{n}",
                 memo=memo or "closed year: carried into the next year",
+                value_date=value_date,
             )
         )
     return txns
@@ -464,7 +508,12 @@ def _post_give_back(
 
 @transaction.atomic
 def release(
-    *, cause_id: str, by: User | None, key: str | None = None, memo: str = ""
+    *,
+    cause_id: str,
+    by: User | None,
+    key: str | None = None,
+    memo: str = "",
+    value_date: date | None = None,
 ) -> list[Transaction]:
     """Give back everything still reserved for an application (rejected, withdrawn, no-show)."""
     key = key or f"release:{cause_id}"
@@ -473,12 +522,20 @@ def release(
     parts = _lock_cause(cause_id, paying=False)
     if not parts:
         return []
-    return _post_give_back(cause_id=cause_id, parts=parts, by=by, key=key, memo=memo)
+    return _post_give_back(
+        cause_id=cause_id, parts=parts, by=by, key=key, memo=memo, value_date=value_date
+    )
 
 
 @transaction.atomic
 def pay(
-    *, cause_id: str, amount: int, by: User | None, key: str | None = None, memo: str = ""
+    *,
+    cause_id: str,
+    amount: int,
+    by: User | None,
+    key: str | None = None,
+    memo: str = "",
+    value_date: date | None = None,
 ) -> list[Transaction]:
     """On settlement: reserved → spent for ``amount``; whatever else was reserved is released."""
     if not isinstance(amount, int) or amount < 0:
@@ -518,13 +575,31 @@ def pay(
                 by=by,
                 key=key,
                 memo=memo,
+                value_date=value_date,
             )
         )
     if remainder:
         txns += _post_give_back(
-            cause_id=cause_id, parts=remainder, by=by, key=f"{key}:remainder", memo=memo
+            cause_id=cause_id,
+            parts=remainder,
+            by=by,
+            key=f"{key}:remainder",
+            memo=memo,
+            value_date=value_date,
         )
     return txns
+
+
+@transaction.atomic
+def save_policy(*, policy: SubsidyPolicy, by: User | None) -> SubsidyPolicy:
+    """Create or change a year's subsidy policy (validated by the form or ``full_clean``)."""
+    created = policy.pk is None
+    policy.full_clean()
+    policy.save()
+    audit(
+        policy, "policy_created" if created else "policy_changed", by=by, org=by.org if by else None
+    )
+    return policy
 
 
 # --- year end --------------------------------------------------------------------------------
@@ -533,9 +608,13 @@ def pay(
 @dataclass
 class RolloverLine:
     org_code: str
+    org_name: str
     source: str
     amount: int
-    done_now: bool
+
+    @property
+    def source_label(self) -> str:
+        return str(FundSource(self.source).label)
 
 
 def rollover_preview(*, year: int) -> list[RolloverLine]:
@@ -545,7 +624,7 @@ def rollover_preview(*, year: int) -> list[RolloverLine]:
         .select_related("org")
         .order_by("org__path", "source")
     )
-    return [RolloverLine(a.org.code, a.source, a.balance, False) for a in accounts]
+    return [RolloverLine(a.org.code, a.org.name, a.source, a.balance) for a in accounts]
 
 
 def _close_year(year: int, by: User | None) -> None:
@@ -587,13 +666,14 @@ def _roll_account(account_id: int, by: User | None) -> RolloverLine | None:
             ],
             by=by,
             key=f"rollover:{account.pk}",
+            value_date=date(account.year, 12, 31),
         )
     try:
         with transaction.atomic():
             Rollover.objects.create(account=account, amount=account.balance, transaction=txn)
     except IntegrityError:  # pragma: no cover - the lock above makes this unreachable
         raise FundsError(_("This account was rolled over concurrently.")) from None
-    return RolloverLine(account.org.code, account.source, account.balance, True)
+    return RolloverLine(account.org.code, account.org.name, account.source, account.balance)
 
 
 def rollover(*, year: int, by: User | None = None) -> list[RolloverLine]:
@@ -630,3 +710,37 @@ def rollover(*, year: int, by: User | None = None) -> list[RolloverLine]:
     if moved:
         logger.info("Rolled over %d accounts of %d", len(moved), year)
     return moved
+
+
+# --- daily snapshot -------------------------------------------------------------------------
+
+
+def snapshot_utilization(*, day: date | None = None) -> int:
+    """Store today's utilization and early-warning flag for every federation organization.
+
+    Idempotent: one row per (org, year, day), overwritten if the job runs again that day.
+    """
+    day = day or timezone.localdate()
+    orgs = Organization.objects.filter(kind__in=[OrgKind.CITY, OrgKind.COUNTY], is_active=True)
+    count = 0
+    for warning in early_warnings(orgs=orgs, year=day.year, today=day):
+        usage = warning.usage
+        UtilizationSnapshot.objects.update_or_create(
+            org=warning.org,
+            year=day.year,
+            day=day,
+            defaults={
+                "received": usage.received,
+                "rolled_in": usage.rolled_in,
+                "rolled_out": usage.rolled_out,
+                "reserved": usage.reserved,
+                "spent": usage.spent,
+                "available": usage.available,
+                "people_served": usage.people_served,
+                "projected_rate": warning.projected_rate,
+                "target_rate": warning.target_rate,
+                "warning": warning.is_behind,
+            },
+        )
+        count += 1
+    return count

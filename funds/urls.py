@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from funds import views
 
 app_name = "funds"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("grant/", views.grant, name="grant"),
+    path("allocate/", views.allocate, name="allocate"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("policies/", views.policies, name="policies"),
+    path("policies/new/", views.policy_edit, name="policy-new"),
+    path("policies/<int:year>/", views.policy_edit, name="policy-edit"),
+    path("close-year/", views.close_year, name="close-year"),
+]

@@ -161,6 +161,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "funds-rollover": {
+        "task": "funds.tasks.rollover_year",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
+    },
+    "funds-utilization-snapshot": {
+        "task": "funds.tasks.snapshot_utilization",
+        "schedule": crontab(hour=1, minute=0),
+    },
     "bases-watch-list": {
         "task": "bases.tasks.update_watch_list",
         "schedule": crontab(hour=2, minute=30),

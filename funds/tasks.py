@@ -1,0 +1,21 @@
+"""Periodic money jobs. Thin: each loads what it needs and calls one idempotent service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from funds import services
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
+def rollover_year(self, year: int | None = None) -> int:
+    """1 January: close the year just ended. Safe to run twice or after a killed worker."""
+    year = year or timezone.localdate().year - 1
+    return len(services.rollover(year=year))
+
+
+@shared_task(acks_late=True)
+def snapshot_utilization(day: str | None = None) -> int:
+    """Daily: store each federation's utilization and its early-warning flag for today."""
+    return services.snapshot_utilization(day=day and timezone.datetime.fromisoformat(day).date())
