@@ -189,6 +189,7 @@ def _post(
     accounts = _prepare((leg.org_id, leg.year, leg.source, leg.bucket) for leg in legs)
     # Under the locks: a concurrent call with the same key has committed by now, if it ran.
     if (existing := _replayed(key, fingerprint)) is not None:
+        existing.is_new = False
         return existing
     # Read the years' state only after locking, so a rollover that closed a year is seen.
     for year in set(open_years):
@@ -235,6 +236,7 @@ def _post(
         )
         for leg in legs
     )
+    txn.is_new = True
     return txn
 
 
@@ -282,7 +284,8 @@ def grant(
         open_years=[year],
         value_date=value_date,
     )
-    audit(txn, "grant", by=by, org=org, amount=amount, year=year, source=source)
+    if txn.is_new:
+        audit(txn, "grant", by=by, org=org, amount=amount, year=year, source=source)
     return txn
 
 
@@ -321,7 +324,8 @@ def allocate(
         open_years=[year],
         value_date=value_date,
     )
-    audit(txn, "allocate", by=by, org=from_org, to=to_org.code, amount=amount, year=year)
+    if txn.is_new:
+        audit(txn, "allocate", by=by, org=from_org, to=to_org.code, amount=amount, year=year)
     return txn
 
 

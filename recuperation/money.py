@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 CENT = Decimal("0.01")
@@ -74,6 +75,7 @@ class YuanFormField(forms.DecimalField):
         return None if amount is None else yuan_to_fen(amount)
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1200.00"})
 class YuanField(serializers.Field):
     """API money: integer fen inside, a decimal string in yuan outside (``"1200.00"``)."""
 

@@ -103,3 +103,18 @@ def tree(db) -> Tree:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def token_client():
+    """An API client that authenticates with a token, as outside callers do."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user: User) -> APIClient:
+        api = APIClient()
+        token, _created = Token.objects.get_or_create(user=user)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return make

@@ -94,3 +94,56 @@ def test_every_demo_account_exists_with_the_demo_password(seeded, settings):
     assert len(worker.real_name) in (2, 3, 4)
     for user in User.objects.exclude(role=""):
         user.clean()  # every role sits on an organization of a fitting kind
+
+
+def _hand_utilization(year: int) -> dict[str, int]:
+    """The demo city's numbers computed from the raw entries in Python, not by the selector."""
+    from funds.models import Entry
+
+    totals = dict.fromkeys(
+        ("received", "rolled_in", "rolled_out", "reserved", "spent", "available"), 0
+    )
+    paid = set()
+    rows = Entry.objects.filter(account__year=year, account__org__path__startswith="/P33/SFS/")
+    for kind, bucket, amount, cause in rows.values_list(
+        "kind", "account__bucket", "amount", "transaction__cause_id"
+    ):
+        if bucket == "issued":
+            continue
+        if bucket in ("available", "reserved", "spent"):
+            totals[bucket] += amount
+        if kind in ("grant", "allocate") and bucket == "available":
+            totals["received"] += amount
+        if kind == "rollover":
+            totals["rolled_in" if amount > 0 else "rolled_out"] += abs(amount)
+        if kind == "pay" and bucket == "spent":
+            paid.add(cause)
+    totals["people_served"] = len(paid)
+    return totals
+
+
+def test_demo_money_tells_the_source_story_and_matches_a_hand_computation(seeded):
+    from accounts.models import Organization
+    from funds.models import FiscalYear
+    from funds.selectors import utilization
+
+    city = Organization.objects.get(code="SFS")
+    usage = {year: utilization(org=city, year=year) for year in (2023, 2024, 2025, 2026)}
+    for year, u in usage.items():
+        hand = _hand_utilization(year)
+        assert {k: getattr(u, k) for k in hand} == hand, year
+        assert u.received + u.rolled_in == u.spent + u.reserved + u.available + u.rolled_out
+    # 2023: the provincial fund arrives (¥500,000), only about 40 % is used, the rest rolls over.
+    assert usage[2023].received == 500_000 * 100
+    assert 0.35 <= usage[2023].utilization_rate <= 0.45
+    assert usage[2023].rolled_out == usage[2024].rolled_in > 0
+    # Use rises year by year; the current year is open, in progress, with reservations.
+    assert (
+        usage[2023].utilization_rate < usage[2024].utilization_rate < usage[2025].utilization_rate
+    )
+    assert usage[2026].reserved > 0 and usage[2026].available > 0
+    assert [fy.year for fy in FiscalYear.objects.filter(closed_at__isnull=False)] == [
+        2025,
+        2024,
+        2023,
+    ]

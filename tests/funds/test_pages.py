@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from funds import services, tasks
+from funds.models import FiscalYear, FundSource, SubsidyPolicy, Transaction, UtilizationSnapshot
+
+pytestmark = pytest.mark.django_db
+PS = FundSource.PROVINCIAL_SPECIAL
+
+
+@pytest.fixture
+def money(tree):
+    services.grant(org=tree.city, year=2025, source=PS, amount=1_000_000, by=None, key="g")
+    services.allocate(
+        from_org=tree.city,
+        to_org=tree.county_a,
+        year=2025,
+        source=PS,
+        amount=600_000,
+        by=None,
+        key="a",
+    )
+    return tree
+
+
+def test_overview_shows_the_subtree_and_each_child(client, money):
+    client.force_login(money.user("city_staff"))
+    html = client.get("/funds/?year=2025").content.decode()
+    assert "¥10,000.00" in html  # received by the city's subtree
+    assert "甲县总工会" in html and "¥6,000.00" in html
+    html = client.get("/funds/?year=2025&org=CA").content.decode()
+    assert "甲县总工会" in html
+
+
+def test_overview_of_an_org_outside_scope_is_404(client, money):
+    client.force_login(money.user("county_b_staff"))
+    assert client.get("/funds/?org=CA").status_code == 404
+    assert client.get("/funds/?year=nope").status_code == 404
+
+
+def test_overview_exports_xlsx(client, money):
+    client.force_login(money.user("auditor"))
+    response = client.get("/funds/?year=2025&export=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] in ("所属组织", "Organization")
+    assert any(row[0] == "甲县总工会" and float(row[1]) == 6000.0 for row in rows[1:])
+
+
+def test_grant_form_records_once_even_when_submitted_twice(client, money):
+    client.force_login(money.user("city_staff"))
+    data = {
+        "org": money.city.pk,
+        "year": 2026,
+        "source": PS,
+        "amount": "1234.56",
+        "memo": "省总下达",
+        "key": "abc",
+    }
+    assert client.post("/funds/grant/", data).status_code == 302
+    assert client.post("/funds/grant/", data).status_code == 302
+    grants = Transaction.objects.filter(kind="grant", year=2026)
+    assert grants.count() == 1
+    assert grants.get().entries.get(amount__gt=0).amount == 123456
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"), [("0", "0.01"), ("-5", "0.01"), ("1.234", "2"), ("abc", "")]
+)
+def test_grant_form_refuses_bad_amounts(client, money, amount, message):
+    client.force_login(money.user("city_staff"))
+    before = Transaction.objects.count()
+    data = {"org": money.city.pk, "year": 2026, "source": PS, "amount": amount, "key": "k1"}
+    response = client.post("/funds/grant/", data)
+    assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode()
+    assert Transaction.objects.count() == before
+
+
+def test_allocation_above_available_is_refused_with_a_message(client, money):
+    client.force_login(money.user("city_staff"))
+    before = Transaction.objects.count()
+    data = {
+        "from_org": money.city.pk,
+        "to_org": money.county_b.pk,
+        "year": 2025,
+        "source": PS,
+        "amount": "4000.01",
+        "key": "k2",
+    }
+    response = client.post("/funds/allocate/", data)
+    assert response.status_code == 200
+    assert "¥4,000.00" in response.content.decode()
+    assert Transaction.objects.count() == before
+
+
+def test_county_staff_cannot_allocate_outside_their_subtree(client, money):
+    client.force_login(money.user("county_a_staff"))
+    data = {
+        "from_org": money.county_a.pk,
+        "to_org": money.city.pk,
+        "year": 2025,
+        "source": PS,
+        "amount": "10",
+        "key": "k3",
+    }
+    response = client.post("/funds/allocate/", data)
+    assert response.status_code == 200  # the city is not offered: a field error
+    assert Transaction.objects.filter(idempotency_key="web:k3").count() == 0
+
+
+def test_auditor_sees_but_cannot_move_money(client, money):
+    client.force_login(money.user("auditor"))
+    assert client.get("/funds/ledger/").status_code == 200
+    data = {"org": money.city.pk, "year": 2026, "source": PS, "amount": "1", "key": "k4"}
+    assert client.post("/funds/grant/", data).status_code == 403
+
+
+def test_ledger_filters_and_export(client, money):
+    client.force_login(money.user("city_staff"))
+    html = client.get("/funds/ledger/?kind=allocate").content.decode()
+    assert "#2" in html or "分配" in html
+    assert client.get("/funds/ledger/?kind=grant&org=CB").context["page"].paginator.count == 0
+    assert client.get("/funds/ledger/?year=2025").context["page"].paginator.count == 2
+    response = client.get("/funds/ledger/?export=xlsx")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 4  # header + two entries for each of two transactions
+
+
+def test_policy_editor_takes_yuan_and_checks_rates(client, tree):
+    client.force_login(tree.user("city_staff"))
+    data = {
+        "year": 2027,
+        "title": "2027年标准",
+        "rate_model_worker": "400",
+        "rate_senior_technician": "350",
+        "rate_technician": "300",
+        "rate_senior_worker": "250",
+        "rate_member": "200",
+        "cost_ceiling_per_day": "500",
+        "yearly_cap_per_person": "3000",
+        "max_days_in_province": 5,
+        "max_days_out_of_province": 7,
+        "trips_per_window": 1,
+        "frequency_window_years": 1,
+        "out_of_province_window_years": 3,
+        "unit_share_percent": 20,
+        "priority_groups": ["model_worker", "never_been"],
+        "utilization_target_percent": 85,
+    }
+    assert client.post("/funds/policies/new/", data).status_code == 302
+    policy = SubsidyPolicy.objects.get(year=2027)
+    assert (policy.rate_model_worker, policy.yearly_cap_per_person) == (40_000, 300_000)
+    assert policy.priority_groups == ["model_worker", "never_been"]
+    data["rate_member"] = "600"
+    response = client.post("/funds/policies/2027/", data)
+    assert response.status_code == 200
+    assert SubsidyPolicy.objects.get(year=2027).rate_member == 20_000
+    html = client.get("/funds/policies/").content.decode()
+    assert "2027年标准" in html and "¥400.00" in html
+
+
+def test_close_year_page_previews_then_closes(client, money):
+    client.force_login(money.user("city_staff"))
+    html = client.get("/funds/close-year/?year=2025").content.decode()
+    assert "¥4,000.00" in html and "¥6,000.00" in html and "¥10,000.00" in html
+    response = client.post("/funds/close-year/", {"year": 2025})
+    assert response.status_code == 200  # not confirmed
+    assert not FiscalYear.objects.filter(year=2025, closed_at__isnull=False).exists()
+    response = client.post("/funds/close-year/", {"year": 2025, "confirm": "on"})
+    assert response.status_code == 302
+    assert FiscalYear.objects.get(year=2025).is_closed
+
+
+def test_rollover_command_prints_what_moved_and_is_idempotent(money):
+    out = StringIO()
+    call_command("rollover_funds", "--year", "2025", stdout=out)
+    assert "¥6,000.00" in out.getvalue() and "2026" in out.getvalue()
+    again = StringIO()
+    call_command("rollover_funds", "--year", "2025", stdout=again)
+    assert "0 accounts" in again.getvalue()
+    assert Transaction.objects.filter(kind="rollover").count() == 2
+
+
+def test_tasks_call_the_services(money):
+    assert tasks.rollover_year.delay(2025).get() == 2
+    assert tasks.rollover_year.delay(2025).get() == 0
+    # 2026 has the rolled-over money of the city and county A; county B has none to measure.
+    assert tasks.snapshot_utilization.delay("2026-06-30").get() == 2
+    assert tasks.snapshot_utilization.delay("2026-06-30").get() == 2
+    assert UtilizationSnapshot.objects.filter(day="2026-06-30").count() == 2
