@@ -7,5 +7,4 @@ from accounts.models import Role
 STAFF = {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"}
 MENU = [
     ("funds:overview", _("Funds"), STAFF),
-    ("funds:ledger", _("Ledger"), STAFF),
 ]

@@ -284,11 +284,11 @@ def close_year(request: HttpRequest) -> HttpResponse:
     if not can_set_policy(request.user):
         raise PermissionDenied
     default_year = timezone.localdate().year - 1
-    form = CloseYearForm(request.POST or None, initial={"year": default_year})
     try:
         year = int(request.POST.get("year") or request.GET.get("year") or default_year)
     except ValueError:
         raise Http404 from None
+    form = CloseYearForm(request.POST or None, initial={"year": year})
     if request.method == "POST" and form.is_valid():
         try:
             moved = services.rollover(year=form.cleaned_data["year"], by=request.user)
@@ -312,5 +312,6 @@ def close_year(request: HttpRequest) -> HttpResponse:
             "preview": preview,
             "total": sum(line.amount for line in preview),
             "fiscal_year": fiscal_year,
+            "not_ended": year >= timezone.localdate().year,
         },
     )
