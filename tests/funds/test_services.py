@@ -297,3 +297,31 @@ def test_closing_a_year_closes_the_years_before_it(tree):
     services.rollover(year=2025)
     with pytest.raises(services.ClosedYear):
         services.grant(org=tree.city, year=2024, source=PS, amount=100, by=None, key="old")
+
+
+def test_a_rollover_killed_midway_resumes_without_doubling(funded, monkeypatch):
+    t = funded
+    services.grant(org=t.county_b, year=2025, source=CM, amount=70_000, by=None, key="g3")
+    real = services._roll_account
+    calls = {"n": 0}
+
+    def dies_on_the_second_account(account_id, by):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")
+        return real(account_id, by)
+
+    monkeypatch.setattr(services, "_roll_account", dies_on_the_second_account)
+    with pytest.raises(SystemExit):
+        services.rollover(year=2025)
+    assert Rollover.objects.count() == 1  # the first account moved, in its own transaction
+    monkeypatch.setattr(services, "_roll_account", real)
+    services.rollover(year=2025)  # the restarted job finishes the rest
+    assert (
+        Rollover.objects.count()
+        == Account.objects.filter(year=2025, bucket=Bucket.AVAILABLE).count()
+    )
+    assert balance(t.city, 2026, Bucket.AVAILABLE) == 400_000
+    assert balance(t.county_a, 2026, Bucket.AVAILABLE) == 600_000
+    assert balance(t.county_b, 2026, Bucket.AVAILABLE, CM) == 70_000
+    assert Transaction.objects.filter(kind="rollover").count() == 3
