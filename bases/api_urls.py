@@ -1,5 +1,15 @@
-"""API routes of this app, mounted under /api/v1/."""
+"""API routes of this app, mounted under /api/v1/: bases/, itineraries/, batches/."""
 
-from django.urls import path  # noqa: F401
+from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from bases.api import BaseViewSet, BatchViewSet, ItineraryViewSet
+
+router = SimpleRouter()
+router.register("bases", BaseViewSet, basename="base")
+# A layer above may register a subclass of ItineraryViewSet (net cost) here instead.
+router.register("itineraries", ItineraryViewSet, basename="itinerary")
+router.register("batches", BatchViewSet, basename="batch")
+
+urlpatterns = router.urls

@@ -1,9 +1,787 @@
-"""Demo data of this app for ``manage.py seed_demo`` (idempotent)."""
+"""Demo data of this app for ``manage.py seed_demo`` (idempotent).
+
+33 bases over the six demo counties (all three themes and six products), three itineraries each
+for the 30 admitted ones, batches every six weeks from 2023 to 2027, reviews, star ratings,
+two monthly inspection draws, one base on the watch list, one exited and three in accreditation.
+
+Every row is found by a natural key before it is created (base: county + name; itinerary: base +
+title; batch: itinerary + start date; review: application reference; draw: month), and random
+choices come from fixed seeds and a fixed "demo today", so a second run creates nothing.
+
+Note for the applications app: ``seats_held`` of demo batches is set here to show full, nearly
+full and open batches; the applications seed should recompute it from its own applications.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
 from accounts.demo import SeedReport
+from accounts.models import Organization, User
+from bases import services
+from bases.models import (
+    INDICATORS,
+    AccreditationStep,
+    Base,
+    BaseStatus,
+    Batch,
+    BatchStatus,
+    Inspection,
+    InspectionDraw,
+    InspectionStatus,
+    Itinerary,
+    QualitySettings,
+    Review,
+    StarRating,
+    stars_for,
+)
+
+DEMO_TODAY = date(2026, 11, 30)
+FIRST_BATCH = date(2023, 3, 6)
+LAST_BATCH = date(2027, 11, 30)
+BATCH_EVERY = timedelta(weeks=6)
+
+# operator, name, themes, products, address, one-line summary
+BASES: list[tuple[str, str, list[str], list[str], str, str]] = [
+    (
+        "OP-QSFOREST",
+        "青山国家森林公园康养基地",
+        ["green"],
+        ["forest"],
+        "青山县林场路1号",
+        "万亩林海，负氧离子常年每立方厘米两万以上",
+    ),
+    (
+        "OP-QSFOREST",
+        "青山竹海森林氧吧疗养院",
+        ["green"],
+        ["forest", "tcm_diet"],
+        "青山县竹海镇翠竹路18号",
+        "竹海深处的静养之所，竹笋药膳远近闻名",
+    ),
+    (
+        "OP-QSFOREST",
+        "青山云雾山职工康养中心",
+        ["green"],
+        ["forest", "tea"],
+        "青山县云雾山景区北门",
+        "云海日出与高山云雾茶，适合中老年职工静养",
+    ),
+    (
+        "OP-YLTEA",
+        "云岭万亩茶园疗休养基地",
+        ["green"],
+        ["tea"],
+        "云岭县茶乡大道88号",
+        "茶园漫步、采茶制茶，体验茶农的一天",
+    ),
+    (
+        "OP-YLTEA",
+        "云岭古茶山养生谷",
+        ["green"],
+        ["tea", "tcm_diet"],
+        "云岭县古茶山村",
+        "百年古茶树下的茶疗与药膳养生",
+    ),
+    (
+        "OP-YLTEA",
+        "云岭茶马古道红色驿站",
+        ["red", "green"],
+        ["tea", "other"],
+        "云岭县马帮镇古道口",
+        "茶马古道上的红军驿站旧址，红色与绿色相融",
+    ),
+    (
+        "OP-YLSPRING",
+        "云岭温泉疗养院",
+        ["green"],
+        ["hot_spring", "medical"],
+        "云岭县汤泉路6号",
+        "天然硫磺温泉配合康复理疗，省级职工疗养院",
+    ),
+    (
+        "OP-YLSPRING",
+        "云岭汤泉谷康养小镇",
+        ["green"],
+        ["hot_spring"],
+        "云岭县汤泉谷",
+        "山谷温泉群，四十余个露天汤池",
+    ),
+    (
+        "OP-YLSPRING",
+        "云岭林间温泉职工之家",
+        ["green"],
+        ["hot_spring", "forest"],
+        "云岭县林场温泉村",
+        "林间温泉木屋，适合小单位联合组团",
+    ),
+    (
+        "OP-LHSEA",
+        "临海金沙滩滨海休养中心",
+        ["blue"],
+        ["seaside"],
+        "临海县金沙滩旅游区",
+        "三公里金色沙滩，滨海步道与海上日出",
+    ),
+    (
+        "OP-LHSEA",
+        "临海渔港风情职工疗养院",
+        ["blue"],
+        ["seaside", "tcm_diet"],
+        "临海县渔港路66号",
+        "老渔港边的疗养院，海鲜药膳特色",
+    ),
+    (
+        "OP-LHSEA",
+        "临海灯塔湾海洋康养基地",
+        ["blue"],
+        ["seaside", "medical"],
+        "临海县灯塔湾",
+        "海洋气候康养与呼吸系统理疗",
+    ),
+    (
+        "OP-LHISLAND",
+        "临海东岛职工之家",
+        ["blue"],
+        ["seaside"],
+        "临海县东岛乡",
+        "海岛慢生活，赶海、海钓与渔家乐",
+    ),
+    (
+        "OP-LHISLAND",
+        "临海海岛红色哨所教育基地",
+        ["red", "blue"],
+        ["seaside", "other"],
+        "临海县哨所岛",
+        "守岛民兵哨所旧址，海防教育与海岛休养",
+    ),
+    (
+        "OP-LHISLAND",
+        "临海南礁生态岛疗休养基地",
+        ["blue", "green"],
+        ["seaside", "forest"],
+        "临海县南礁岛",
+        "海岛森林与珊瑚礁海岸，生态保护示范岛",
+    ),
+    (
+        "OP-HSRED",
+        "红石革命纪念馆教育基地",
+        ["red"],
+        ["other"],
+        "红石县纪念馆路1号",
+        "省级爱国主义教育基地，红石暴动史料陈列",
+    ),
+    (
+        "OP-HSRED",
+        "红石老区红军小道研学基地",
+        ["red", "green"],
+        ["other", "forest"],
+        "红石县老区乡",
+        "重走红军小道，体验老区新貌",
+    ),
+    (
+        "OP-HSRED",
+        "红石兵工厂旧址党性教育基地",
+        ["red"],
+        ["other"],
+        "红石县兵工厂旧址",
+        "保存完好的红军兵工厂旧址与工匠精神展",
+    ),
+    (
+        "OP-HSMED",
+        "红石中医疗养院",
+        ["green"],
+        ["medical", "tcm_diet"],
+        "红石县杏林路9号",
+        "中医体质辨识、针灸推拿与药膳调理",
+    ),
+    (
+        "OP-HSMED",
+        "红石药谷中药食疗基地",
+        ["green"],
+        ["tcm_diet"],
+        "红石县药谷村",
+        "道地药材种植园与中药食疗课堂",
+    ),
+    (
+        "OP-HSMED",
+        "红石针灸理疗康复中心",
+        ["green"],
+        ["medical"],
+        "红石县康复路3号",
+        "颈肩腰腿慢性劳损的针灸理疗",
+    ),
+    (
+        "OP-DHLAKE",
+        "东湖湖畔职工疗休养院",
+        ["green", "blue"],
+        ["medical", "other"],
+        "东湖区湖滨路120号",
+        "城市湖畔的老牌职工疗休养院，交通便利",
+    ),
+    (
+        "OP-DHLAKE",
+        "东湖湿地康养中心",
+        ["green"],
+        ["forest"],
+        "东湖区湿地公园东门",
+        "湿地观鸟、湖畔骑行与自然疗愈",
+    ),
+    (
+        "OP-DHLAKE",
+        "东湖劳模疗休养院",
+        ["red", "green"],
+        ["medical"],
+        "东湖区劳模路2号",
+        "劳模、工匠专属疗休养与健康管理",
+    ),
+    (
+        "OP-NXHEALTH",
+        "南溪健康管理中心体检疗养部",
+        ["green"],
+        ["medical"],
+        "南溪区健康路50号",
+        "全面健康体检与个性化健康干预",
+    ),
+    (
+        "OP-NXHEALTH",
+        "南溪溪谷森林康养基地",
+        ["green"],
+        ["forest", "tea"],
+        "南溪区溪谷村",
+        "溪谷森林步道与山泉茶饮",
+    ),
+    (
+        "OP-NXHEALTH",
+        "南溪工匠学院技能研修基地",
+        ["red"],
+        ["other"],
+        "南溪区技师学院路8号",
+        "技能研修与工匠精神传承，疗休养+技能培训",
+    ),
+    (
+        "OP-QSVILLAGE",
+        "青山美丽乡村民宿群",
+        ["green"],
+        ["forest", "tcm_diet"],
+        "青山县溪头村",
+        "十余家精品民宿，乡村慢生活",
+    ),
+    (
+        "OP-QSVILLAGE",
+        "青山茶乡田园综合体",
+        ["green"],
+        ["tea"],
+        "青山县茶乡村",
+        "茶园、稻田与农耕体验",
+    ),
+    (
+        "OP-QSVILLAGE",
+        "青山红色村落研学基地",
+        ["red"],
+        ["other"],
+        "青山县红旗村",
+        "皖浙边区革命根据地旧址群",
+    ),
+    # In accreditation: not in the catalogue (the public notice page lists the first).
+    (
+        "OP-YLTEA",
+        "云岭星空露营康养基地",
+        ["green"],
+        ["forest"],
+        "云岭县观星台",
+        "高山星空露营与森林康养",
+    ),
+    (
+        "OP-LHSEA",
+        "临海蓝湾帆船运动基地",
+        ["blue"],
+        ["seaside"],
+        "临海县蓝湾码头",
+        "帆船体验与海上运动康养",
+    ),
+    (
+        "OP-NXHEALTH",
+        "南溪城市绿廊健康驿站",
+        ["green"],
+        ["other"],
+        "南溪区绿廊公园",
+        "城市绿道旁的短途健康驿站",
+    ),
+]
+WATCH_BASE = "临海渔港风情职工疗养院"
+EXITED_BASE = "红石针灸理疗康复中心"
+EXITED_ON = date(2025, 9, 15)
+ACCREDITING = {
+    "云岭星空露营康养基地": BaseStatus.NOTICE,
+    "临海蓝湾帆船运动基地": BaseStatus.RECOMMENDED,
+    "南溪城市绿廊健康驿站": BaseStatus.APPLIED,
+}
+NOTICE_ENDS = date(2026, 12, 7)
+
+TITLES = {
+    "forest": ["森林康养{d}日疗休养", "林间氧吧{d}日静养", "森林步道健身{d}日行"],
+    "seaside": ["滨海休养{d}日游", "海岛风情{d}日疗休养", "渔村慢生活{d}日行"],
+    "hot_spring": ["温泉疗养{d}日", "汤泉理疗{d}日康养", "温泉养生{d}日休养"],
+    "medical": ["健康体检疗养{d}日", "康复理疗{d}日", "慢病管理{d}日疗休养"],
+    "tcm_diet": ["中药食疗养生{d}日", "药膳调理{d}日", "本草养生{d}日"],
+    "tea": ["茶园养生{d}日", "采茶制茶体验{d}日", "茶疗静心{d}日"],
+    "other": ["红色教育{d}日研学", "重走红军路{d}日", "党性教育{d}日疗休养"],
+}
+DAYS = {
+    "forest": [
+        "森林步道徒步，负氧离子氧吧静坐",
+        "森林瑜伽与太极晨练，自然教育课堂",
+        "健康讲座：运动处方与慢性病预防",
+        "山涧溯溪，林下采摘体验",
+        "竹林茶叙，职工交流分享会",
+        "森林浴与芳香疗法体验",
+    ],
+    "seaside": [
+        "滨海步道晨跑，观海上日出",
+        "赶海拾贝，渔家乐午餐",
+        "健康讲座：海洋气候与呼吸健康",
+        "海岛环岛骑行，灯塔参观",
+        "海钓体验，海鲜药膳晚宴",
+        "沙滩排球与职工联谊",
+    ],
+    "hot_spring": [
+        "温泉泡浴与水疗理疗",
+        "健康讲座：温泉疗养的宜与忌",
+        "中医推拿与足疗",
+        "温泉谷徒步，山野午餐",
+        "露天汤池夜浴，星空茶话",
+        "康复理疗师一对一评估",
+    ],
+    "medical": [
+        "全面健康体检（血常规、心电图、B超等）",
+        "体检报告解读与个性化健康干预",
+        "健康讲座：高血压、糖尿病的日常管理",
+        "康复理疗：颈肩腰腿劳损调理",
+        "中医体质辨识与针灸推拿",
+        "八段锦、太极拳练习",
+    ],
+    "tcm_diet": [
+        "中药材种植园参观，认识道地药材",
+        "药膳课堂：四季养生汤品制作",
+        "健康讲座：中医食疗与体质调养",
+        "中医体质辨识，定制食疗方案",
+        "药膳宴与养生茶饮品鉴",
+        "八段锦晨练，草药香囊制作",
+    ],
+    "tea": [
+        "茶园漫步，采摘春茶",
+        "制茶体验：杀青、揉捻、烘焙",
+        "健康讲座：饮茶与健康",
+        "茶艺课堂与茶礼体验",
+        "茶山徒步，茶农家宴",
+        "茶疗静心冥想",
+    ],
+    "other": [
+        "参观革命纪念馆，重温入党誓词",
+        "重走红军小道，聆听老党员讲故事",
+        "现场教学：红色精神与工匠精神",
+        "革命旧址群研学，红色电影观影",
+        "健康讲座：职工身心健康",
+        "红色主题交流分享会",
+    ],
+}
+DAILY_RATE_YUAN = {
+    "forest": 380,
+    "seaside": 420,
+    "hot_spring": 460,
+    "medical": 520,
+    "tcm_diet": 400,
+    "tea": 360,
+    "other": 330,
+}
+REVIEW_TEXTS = {
+    5: [
+        "安排周到，服务热情，下次还想来。",
+        "环境特别好，讲座很实用，家人也说值。",
+        "吃住都很满意，工作人员很贴心。",
+    ],
+    4: [
+        "整体不错，就是行程稍微紧了点。",
+        "住宿干净，饭菜可口，交通有点远。",
+        "体验很好，希望增加自由活动时间。",
+    ],
+    3: ["还可以，房间有些旧。", "活动安排一般，讲座内容偏少。"],
+    2: ["房间潮湿，空调不好用，反映后处理较慢。", "伙食一般，行程和宣传有出入。"],
+    1: ["服务态度差，临时取消了体检项目。"],
+}
 
 
+def _count(report: SeedReport, what: str, n: int) -> None:
+    report.add(what, False)
+    report.created[what] += n
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
+
+@transaction.atomic
 def seed(report: SeedReport) -> SeedReport:
+    rng = random.Random(3)  # noqa: S311 - reproducible demo data
+    QualitySettings.load()
+    staff = User.objects.filter(username="city").first()
+    operators = {
+        org.code: org
+        for org in Organization.objects.filter(code__in={row[0] for row in BASES}).select_related(
+            "parent"
+        )
+    }
+    bases: list[Base] = []
+    for index, (op_code, name, themes, products, address, summary) in enumerate(BASES):
+        operator = operators[op_code]
+        base, created = _base(index, operator, name, themes, products, address, summary, staff, rng)
+        report.add("bases", created)
+        bases.append(base)
+
+    admitted = [b for b in bases if b.name not in ACCREDITING]
+    itineraries = _itineraries(admitted, report)
+    _batches(itineraries, report)
+    _reviews(admitted, itineraries, report)
+    _ratings(admitted, staff, report)
+    _inspections(admitted, staff, report)
+    services.service_scores_refresh(today=DEMO_TODAY)
     return report
+
+
+def _base(index, operator, name, themes, products, address, summary, staff, rng):
+    county = operator.parent
+    base = Base.objects.filter(county=county, name=name).first()
+    if base is not None:
+        return base, False
+    status = ACCREDITING.get(name, BaseStatus.ACTIVE)
+    if name == WATCH_BASE:
+        status = BaseStatus.WATCH
+    elif name == EXITED_BASE:
+        status = BaseStatus.EXITED
+    path = _path(status)
+    applied = date(2022, 3, 1) + timedelta(days=index * 9)
+    if status in ACCREDITING.values():
+        applied = date(2026, 8, 1) + timedelta(days=index)
+    step_days = [applied + timedelta(days=25 * i) for i in range(len(path))]
+    if status == BaseStatus.WATCH:
+        step_days[-1] = date(2026, 10, 20)
+    if status == BaseStatus.EXITED:
+        step_days[-3:] = [date(2025, 4, 10), date(2025, 7, 1), EXITED_ON]
+    if status == BaseStatus.NOTICE:
+        step_days[-1] = NOTICE_ENDS - timedelta(days=10)
+    contact = rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(["经理", "主任", "站长"])
+    base = Base.objects.create(
+        name=name,
+        county=county,
+        operator=operator,
+        themes=themes,
+        products=products,
+        address=address,
+        summary=summary,
+        description=_description(name, county.name, products, summary),
+        contact_name=contact,
+        contact_phone=f"13{rng.randint(500000000, 999999999)}",
+        status=status,
+        status_changed_at=_at(step_days[-1]),
+        notice_ends_on=NOTICE_ENDS if status == BaseStatus.NOTICE else None,
+        watch_since=date(2026, 10, 20) if status == BaseStatus.WATCH else None,
+    )
+    reasons = {
+        BaseStatus.WATCH: "服务评分低于阈值：职工评价集中反映住宿潮湿、伙食一般。",
+        BaseStatus.SUSPENDED: "观察期满服务评分仍低于阈值，暂停接待并限期整改。",
+        BaseStatus.EXITED: "整改期满复查未通过，按有进有出机制退出基地名录。",
+        BaseStatus.NOTICE: "审定通过，公示10天。",
+    }
+    applicant = User.objects.filter(org=operator).order_by("pk").first()
+    steps = []
+    previous = ""
+    for status_step, day in zip(path, step_days, strict=True):
+        by = None if status_step == BaseStatus.WATCH else staff
+        steps.append(
+            AccreditationStep(
+                base=base,
+                from_status=previous,
+                to_status=status_step,
+                by=applicant if status_step == BaseStatus.APPLIED else by,
+                at=_at(day),
+                reason=reasons.get(status_step, ""),
+            )
+        )
+        previous = status_step
+    AccreditationStep.objects.bulk_create(steps)
+    return base, True
+
+
+def _path(status: str) -> list[str]:
+    s = BaseStatus
+    admission = [s.APPLIED, s.CHECKED, s.RECOMMENDED, s.APPROVED, s.NOTICE, s.ACTIVE]
+    if status == s.WATCH:
+        return [*admission, s.WATCH]
+    if status == s.EXITED:
+        return [*admission, s.WATCH, s.SUSPENDED, s.EXITED]
+    if status in admission:
+        return admission[: admission.index(status) + 1]
+    return admission
+
+
+def _description(name: str, county: str, products: list[str], summary: str) -> str:
+    place = county.replace("总工会", "")
+    lines = {
+        "forest": "基地森林覆盖率超过九成，设有康养步道、森林瑜伽平台和自然教育中心。",
+        "seaside": "基地临海而建，设有滨海步道、海景客房和海鲜药膳餐厅。",
+        "hot_spring": "基地拥有天然温泉泉眼，配套理疗中心和专业康复师。",
+        "medical": "基地与市级医院合作，提供健康体检、慢病管理和康复理疗。",
+        "tcm_diet": "基地聘请中医师坐诊，开设药膳课堂与体质辨识服务。",
+        "tea": "基地周边万亩茶园环绕，开设茶艺课堂和制茶体验工坊。",
+        "other": "基地为省级党性教育和爱国主义教育基地，配有专职讲解员。",
+    }
+    body = "".join(lines[p] for p in products)
+    return (
+        f"{name}位于{place}，{summary}。\n\n{body}"
+        "可同时接待职工疗休养团队两至三个，小单位职工可报名联合组团。"
+    )
+
+
+def _itineraries(bases: list[Base], report: SeedReport) -> list[Itinerary]:
+    rng = random.Random(31)  # noqa: S311
+    existing = {(it.base_id, it.title): it for it in Itinerary.objects.filter(base__in=bases)}
+    result = []
+    for base in bases:
+        for i in range(3):
+            product = base.products[i % len(base.products)]
+            days = rng.choice([3, 4, 5, 5, 6, 7])
+            in_province = True
+            title = TITLES[product][i].format(d=days)
+            if base.name == "红石革命纪念馆教育基地" and i == 2:
+                days, in_province, title = 7, False, "赣浙红色联线7日研学"
+            rng_addon = rng.random()
+            extra = rng.choice([0, 20, 40, 60])
+            markup = rng.choice([1.15, 1.2, 1.25, 1.3])
+            if (base.pk, title) in existing:
+                result.append(existing[(base.pk, title)])
+                continue
+            middle = DAYS[product][: days - 2]
+            while len(middle) < days - 2:
+                middle.append("自由活动，基地周边休闲")
+            programme = [f"第1天：报到入住，{base.name}欢迎会"]
+            programme += [f"第{n}天：{text}" for n, text in enumerate(middle, start=2)]
+            programme.append(f"第{days}天：早餐后合影留念，返程")
+            addons, min_age, max_age = [], None, None
+            if rng_addon < 0.15:
+                addons, min_age, max_age = ["social"], 22, 40
+            elif product == "other" or "技能" in base.name:
+                addons = ["skills_training"] if rng_addon < 0.6 else ["skills_contest"]
+            elif product == "medical" and rng_addon > 0.7:
+                min_age, max_age = 45, 60
+            union = DAILY_RATE_YUAN[product] * days + extra
+            if not in_province:
+                union += 1200
+            standard = int(union * markup) // 10 * 10
+            itinerary = Itinerary(
+                base=base,
+                title=title,
+                days=days,
+                in_province=in_province,
+                summary=f"{base.summary}。",
+                programme=programme,
+                includes_health_lecture=any("讲座" in line for line in programme),
+                includes_checkup=any("体检" in line for line in programme),
+                min_age=min_age,
+                max_age=max_age,
+                addons=addons,
+                standard_price_fen=standard * 100,
+                union_price_fen=union * 100,
+                active=True,
+            )
+            itinerary.full_clean(validate_unique=False)
+            itinerary.save()
+            report.add("itineraries", True)
+            result.append(itinerary)
+    return result
+
+
+def _batches(itineraries: list[Itinerary], report: SeedReport) -> None:
+    rng = random.Random(47)  # noqa: S311
+    existing = set(
+        Batch.objects.filter(itinerary__in=itineraries).values_list("itinerary_id", "start_date")
+    )
+    new = []
+    for n, itinerary in enumerate(itineraries):
+        base = itinerary.base
+        seaside = "seaside" in base.products
+        start = FIRST_BATCH + timedelta(days=(n * 5) % 42)
+        while start <= LAST_BATCH:
+            day, start = start, start + BATCH_EVERY
+            if seaside and day.month in (12, 1, 2):
+                continue
+            capacity = rng.choice([20, 24, 30, 30, 40])
+            held = _seats_held(day, capacity, rng)
+            if (itinerary.pk, day) in existing:
+                continue
+            status, reason = BatchStatus.OPEN, ""
+            if base.name == EXITED_BASE and day + timedelta(days=itinerary.days) >= EXITED_ON:
+                status, reason, held = BatchStatus.CLOSED, "基地退出，班期关闭", 0
+            elif rng.random() < 0.02:
+                status, reason = BatchStatus.CLOSED, "天气原因取消"
+            new.append(
+                Batch(
+                    itinerary=itinerary,
+                    start_date=day,
+                    end_date=day + timedelta(days=itinerary.days - 1),
+                    signup_deadline=day - timedelta(days=7),
+                    capacity=capacity,
+                    seats_held=held,
+                    status=status,
+                    closed_reason=reason,
+                )
+            )
+    Batch.objects.bulk_create(new, batch_size=500)
+    _count(report, "batches", len(new))
+
+
+def _seats_held(day: date, capacity: int, rng: random.Random) -> int:
+    """Past batches ran (nearly) full; soon ones are a mix; far ones are filling up."""
+    ahead = (day - DEMO_TODAY).days
+    if ahead < 0:
+        return capacity - rng.choice([0, 0, 0, 1, 2, 3, 5])
+    if ahead <= 75:
+        kind = rng.random()
+        if kind < 0.25:
+            return capacity
+        if kind < 0.55:
+            return capacity - rng.randint(1, 3)
+        return rng.randint(capacity // 4, capacity * 3 // 4)
+    if ahead <= 240:
+        return rng.randint(0, capacity // 2)
+    return 0
+
+
+def _reviews(bases: list[Base], itineraries: list[Itinerary], report: SeedReport) -> None:
+    rng = random.Random(59)  # noqa: S311
+    workers = list(
+        User.objects.filter(role="worker", username__regex=r"^worker\d+$").order_by("pk")[:300]
+    )
+    if not workers:
+        return
+    by_base: dict[int, list[Itinerary]] = {}
+    for itinerary in itineraries:
+        by_base.setdefault(itinerary.base_id, []).append(itinerary)
+    taken = set(
+        Review.objects.filter(application_ref__startswith="demo-").values_list(
+            "application_ref", flat=True
+        )
+    )
+    new = []
+    for index, base in enumerate(bases):
+        poor = base.name in (WATCH_BASE, EXITED_BASE)
+        weights = [1, 3, 3, 2, 0] if poor else [0, 0, 1, 4, 6]
+        for k in range(rng.randint(4, 8)):
+            ref = f"demo-{index:02d}-{k:02d}"
+            rating = rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
+            text = rng.choice(REVIEW_TEXTS[rating])
+            author = rng.choice(workers)
+            when = DEMO_TODAY - timedelta(days=rng.randint(10, 300))
+            if base.name == EXITED_BASE:
+                when = EXITED_ON - timedelta(days=rng.randint(30, 200))
+            itinerary = rng.choice(by_base[base.pk])
+            if ref in taken:
+                continue
+            new.append(
+                Review(
+                    base=base,
+                    itinerary=itinerary,
+                    author=author,
+                    rating=rating,
+                    text=text,
+                    application_ref=ref,
+                    created_at=_at(when),
+                )
+            )
+    Review.objects.bulk_create(new)
+    _count(report, "reviews", len(new))
+
+
+def _ratings(bases: list[Base], staff: User | None, report: SeedReport) -> None:
+    rng = random.Random(71)  # noqa: S311
+    rated = set(StarRating.objects.filter(base__in=bases).values_list("base_id", flat=True))
+    new, changed = [], []
+    for base in bases:
+        target = rng.choice([62, 72, 78, 84, 88, 93, 95])
+        if base.name in (WATCH_BASE, EXITED_BASE):
+            target = 64
+        scores = {}
+        for code, _label, _group, maximum in INDICATORS:
+            wobble = rng.uniform(-0.08, 0.08)
+            scores[code] = max(0, min(maximum, round(maximum * (target / 100 + wobble))))
+        total, stars = stars_for(scores)
+        if base.pk in rated:
+            continue
+        new.append(
+            StarRating(
+                base=base,
+                rated_on=date(2025, 6, 1) + timedelta(days=rng.randint(0, 60)),
+                rated_by=staff,
+                scores=scores,
+                total=total,
+                stars=stars,
+                note="2025年度星级评定",
+            )
+        )
+        base.stars = stars
+        changed.append(base)
+    StarRating.objects.bulk_create(new)
+    Base.objects.bulk_update(changed, ["stars"])
+    _count(report, "star ratings", len(new))
+
+
+def _inspections(bases: list[Base], staff: User | None, report: SeedReport) -> None:
+    rng = random.Random(83)  # noqa: S311
+    # Two monthly draws with published seeds; October's has been inspected, November's not yet.
+    for period, seed in (("2026-10", 20261001), ("2026-11", 20261101)):
+        exists = Inspection.objects.filter(draw__period=period).exists()
+        draw = services.inspections_draw(period=period, seed=seed, sample_size=3, today=DEMO_TODAY)
+        report.add("inspection draws", not exists)
+        if not exists:  # date the demo draw to the first of its month
+            drawn_at = _at(date.fromisoformat(f"{period}-01"))
+            InspectionDraw.objects.filter(pk=draw.pk).update(drawn_at=drawn_at)
+            draw.inspections.update(created_at=drawn_at)
+        if period == "2026-10":
+            for n, inspection in enumerate(draw.inspections.select_related("base").order_by("pk")):
+                if inspection.status != InspectionStatus.SCHEDULED:
+                    continue
+                inspection.inspected_on = date(2026, 10, 12 + n * 3)
+                inspection.inspector = staff
+                inspection.score = rng.randint(78, 95)
+                if n == 0:
+                    inspection.status = InspectionStatus.ANSWERED
+                    inspection.findings = "服务协议中体检项目与实际不符；消防通道堆放杂物。"
+                    inspection.rectification_deadline = date(2026, 11, 15)
+                    inspection.answer = (
+                        "已补充体检项目并修订服务协议；已清理消防通道并落实专人巡查。"
+                    )
+                    inspection.answered_at = _at(date(2026, 11, 10))
+                    inspection.answered_by = (
+                        User.objects.filter(org=inspection.base.operator_id).order_by("pk").first()
+                    )
+                else:
+                    inspection.status = InspectionStatus.PASSED
+                    inspection.findings = "服务协议、接待方案齐全，现场与方案一致。"
+                inspection.save()
+    watch = next((b for b in bases if b.name == WATCH_BASE), None)
+    if watch and not Inspection.objects.filter(base=watch, draw=None).exists():
+        Inspection.objects.create(
+            base=watch,
+            status=InspectionStatus.RECTIFYING,
+            created_at=_at(date(2026, 10, 25)),
+            inspected_on=date(2026, 10, 28),
+            inspector=staff,
+            score=55,
+            findings="客房潮湿发霉；餐饮标准低于服务协议约定；未按方案安排健康讲座。",
+            rectification_deadline=date(2026, 11, 20),
+        )
+        report.add("inspections", True)

@@ -1,3 +1,17 @@
 """Menu entries this app adds: (url name, label, roles that see it). See portal.navigation."""
 
-MENU: list = []
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+MENU: list[tuple[str, object, set]] = [
+    ("bases:catalogue", _("Recuperation trips"), {"anyone"}),
+    (
+        "bases:manage",
+        _("Base management"),
+        {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"},
+    ),
+    ("bases:manage", _("My bases"), {Role.BASE_OPERATOR}),
+]

@@ -1,0 +1,769 @@
+"""Pages: the public catalogue, and the management pages of staff and base operators.
+
+Views are thin: a permission function, a selector or a service, a template. An object outside
+the user's scope is a 404; one the user may see but not change is a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Organization, OrgKind
+from bases import selectors, services
+from bases.filters import BaseFilter, ItineraryFilter
+from bases.forms import (
+    BaseForm,
+    BatchForm,
+    InspectionAnswerForm,
+    InspectionConcludeForm,
+    InspectionRecordForm,
+    ItineraryForm,
+    PhotoForm,
+    QualitySettingsForm,
+    StarRatingForm,
+    TransitionForm,
+)
+from bases.models import (
+    Addon,
+    Base,
+    BasePhoto,
+    BaseStatus,
+    Batch,
+    InspectionDraw,
+    InspectionStatus,
+    Itinerary,
+    Product,
+    QualitySettings,
+    Theme,
+)
+from bases.permissions import (
+    can_answer_inspection,
+    can_apply_for_base,
+    can_decide_base,
+    can_edit_base,
+    can_manage_quality,
+    is_supervisor,
+    uses_management,
+)
+
+PAGE_SIZE = 20
+CATALOGUE_SORTS = {
+    "": ("-stars", "price", "pk"),
+    "price": ("price", "pk"),
+    "-price": ("-price", "pk"),
+    "days": ("days", "price", "pk"),
+    "-days": ("-days", "price", "pk"),
+    "departure": ("next_start", "price", "pk"),
+}
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _flash(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _filter_context() -> dict:
+    return {
+        "themes": Theme.choices,
+        "products": Product.choices,
+        "addons": Addon.choices,
+        "counties": Organization.objects.filter(kind=OrgKind.COUNTY).order_by("path"),
+    }
+
+
+# --- Public pages --------------------------------------------------------------------------------
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Itineraries of the public catalogue, filtered like ``/api/v1/itineraries/``."""
+    filterset = ItineraryFilter(request.GET, queryset=Itinerary.objects.none())
+    valid = filterset.is_valid()
+    qs = selectors.itineraries_for_catalogue(
+        user=request.user, filters=request.GET if valid else None
+    )
+    if not valid:
+        qs = qs.none()
+    sort = request.GET.get("sort", "")
+    qs = selectors.with_next_departure(qs).order_by(*CATALOGUE_SORTS.get(sort, CATALOGUE_SORTS[""]))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "bases/catalogue.html",
+        {
+            "page": page,
+            "form": filterset.form,
+            "errors": filterset.errors if not valid else None,
+            "sort": sort,
+            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+            **_filter_context(),
+        },
+    )
+
+
+@require_GET
+def base_list(request: HttpRequest) -> HttpResponse:
+    filterset = BaseFilter(request.GET, queryset=Base.objects.none())
+    valid = filterset.is_valid()
+    qs = selectors.bases_for_catalogue(user=request.user, filters=request.GET if valid else None)
+    if not valid:
+        qs = qs.none()
+    qs = qs.annotate(
+        itinerary_count=Count("itineraries", filter=Q(itineraries__active=True))
+    ).order_by("-stars", "name", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "bases/base_list.html",
+        {
+            "page": page,
+            "form": filterset.form,
+            "errors": filterset.errors if not valid else None,
+            **_filter_context(),
+        },
+    )
+
+
+@require_GET
+def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    base = get_object_or_404(selectors.bases_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "bases/base_detail.html",
+        {
+            "base": base,
+            "can_manage": uses_management(request.user)
+            and selectors.bases_managed_by(request.user).filter(pk=base.pk).exists(),
+            **selectors.base_page_data(base),
+        },
+    )
+
+
+@require_GET
+def itinerary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    itinerary = get_object_or_404(selectors.itineraries_visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    batches = list(selectors.batches_of(itinerary, since=today - timedelta(days=180)))
+    return render(
+        request,
+        "bases/itinerary_detail.html",
+        {
+            "itinerary": itinerary,
+            "base": itinerary.base,
+            "batches": batches,
+            "upcoming": [b for b in batches if b.end_date >= today],
+            "past": [b for b in batches if b.end_date < today][::-1],
+            "today": today,
+            "others": itinerary.base.itineraries.filter(active=True).exclude(pk=itinerary.pk),
+        },
+    )
+
+
+@require_GET
+def notice(request: HttpRequest) -> HttpResponse:
+    """公示: bases in public notice with the day it ends, and recent suspensions and exits."""
+    return render(
+        request,
+        "bases/notice.html",
+        {
+            "notices": selectors.public_notices(),
+            "exits": selectors.recent_exits(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- Management: guards ------------------------------------------------------------------------
+
+
+def management_required(view: Callable) -> Callable:
+    """Logged in, and a role that has management pages at all (staff, auditor, operator)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not uses_management(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def supervisor_required(view: Callable) -> Callable:
+    """Logged in as federation staff, auditor or superuser."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not is_supervisor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _managed_base(request: HttpRequest, pk: int) -> Base:
+    return get_object_or_404(selectors.bases_managed_by(request.user), pk=pk)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- Management: bases ---------------------------------------------------------------------------
+
+
+@management_required
+@require_GET
+def manage(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:50]
+    qs = selectors.bases_for_management(user=request.user, status=status, q=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "bases/manage/list.html",
+        {
+            "page": page,
+            "status": status,
+            "q": q,
+            "statuses": BaseStatus.choices,
+            "can_apply": can_apply_for_base(request.user),
+            "overdue": selectors.overdue_inspections(request.user).count(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def base_apply(request: HttpRequest) -> HttpResponse:
+    """申报: an operator (or staff for an operator) submits a new base for accreditation."""
+    user = request.user
+    _require(can_apply_for_base(user))
+    staff = not user.is_base_operator
+    initial = {}
+    if user.is_base_operator and user.org.parent and user.org.parent.kind == OrgKind.COUNTY:
+        initial["county"] = user.org.parent_id
+    form = BaseForm(request.POST or None, user=user, staff=staff, creating=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["operator"] = data.get("operator") if staff else user.org
+        try:
+            base = services.base_apply(by=user, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The application was submitted."))
+            return redirect("bases:base_manage", pk=base.pk)
+    return render(
+        request,
+        "bases/manage/form.html",
+        {"form": form, "title": _("Apply for a new base"), "back": "bases:manage"},
+    )
+
+
+def _render_base_manage(
+    request: HttpRequest, base: Base, transition_form: TransitionForm | None = None
+) -> HttpResponse:
+    user = request.user
+    decide = can_decide_base(user, base)
+    if decide and transition_form is None and base.allowed_moves():
+        transition_form = TransitionForm(base=base)
+    itineraries = base.itineraries.annotate(
+        batch_count=Count("batches"),
+        open_count=Count(
+            "batches",
+            filter=Q(batches__status="open", batches__end_date__gte=timezone.localdate()),
+        ),
+    ).order_by("-active", "days", "pk")
+    return render(
+        request,
+        "bases/manage/base.html",
+        {
+            "base": base,
+            "can_edit": can_edit_base(user, base),
+            "can_decide": decide,
+            "transition_form": transition_form if decide else None,
+            "steps": base.steps.select_related("by").order_by("-at", "-pk"),
+            "itineraries": itineraries,
+            "ratings": base.star_ratings.select_related("rated_by")[:5],
+            "inspections": base.inspections.select_related("draw")[:10],
+            "photos": base.photos.all(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def base_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_base_manage(request, _managed_base(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def base_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _managed_base(request, pk)
+    _require(can_edit_base(request.user, base))
+    staff = can_decide_base(request.user, base)
+    form = BaseForm(
+        request.POST or None, instance=base, user=request.user, staff=staff, creating=False
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.base_update(base=base, by=request.user, staff=staff, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The base was saved."))
+            return redirect("bases:base_manage", pk=base.pk)
+    return render(
+        request,
+        "bases/manage/form.html",
+        {"form": form, "title": _("Edit %(base)s") % {"base": base.name}, "base": base},
+    )
+
+
+@login_required
+@require_POST
+def base_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _managed_base(request, pk)
+    _require(can_decide_base(request.user, base))
+    form = TransitionForm(request.POST, base=base)
+    if form.is_valid():
+        try:
+            services.base_transition(
+                base=base,
+                by=request.user,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                notice_ends_on=form.cleaned_data.get("notice_ends_on"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect("bases:base_manage", pk=base.pk)
+    return _render_base_manage(request, base, transition_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def base_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _managed_base(request, pk)
+    editable = can_edit_base(request.user, base)
+    form = PhotoForm(request.POST or None, request.FILES or None) if editable else None
+    if request.method == "POST":
+        _require(editable)
+        if form.is_valid():
+            try:
+                services.base_photo_add(base=base, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The photo was added."))
+                return redirect("bases:base_photos", pk=base.pk)
+    return render(
+        request,
+        "bases/manage/photos.html",
+        {"base": base, "form": form, "photos": base.photos.all(), "can_edit": editable},
+    )
+
+
+@login_required
+@require_POST
+def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = get_object_or_404(
+        BasePhoto.objects.select_related("base"),
+        pk=pk,
+        base__in=selectors.bases_managed_by(request.user),
+    )
+    _require(can_edit_base(request.user, photo.base))
+    services.base_photo_delete(photo=photo, by=request.user)
+    messages.success(request, _("The photo was removed."))
+    return redirect("bases:base_photos", pk=photo.base_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _managed_base(request, pk)
+    _require(can_decide_base(request.user, base))
+    form = StarRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = services.star_rating_record(
+                base=base, by=request.user, scores=form.scores(), note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Rated %(total)s points: %(stars)s stars.")
+                % {"total": rating.total, "stars": rating.stars},
+            )
+            return redirect("bases:base_manage", pk=base.pk)
+    return render(
+        request,
+        "bases/manage/rating_form.html",
+        {"base": base, "form": form, "previous": base.star_ratings.first()},
+    )
+
+
+# --- Management: itineraries and batches ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def itinerary_new(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _managed_base(request, pk)
+    _require(can_edit_base(request.user, base))
+    form = ItineraryForm(request.POST or None, instance=Itinerary(base=base))
+    if request.method == "POST" and form.is_valid():
+        try:
+            itinerary = services.itinerary_create(
+                base=base, by=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The itinerary was created. Now add its batches."))
+            return redirect("bases:batches", pk=itinerary.pk)
+    return render(
+        request,
+        "bases/manage/form.html",
+        {"form": form, "title": _("New itinerary at %(base)s") % {"base": base.name}, "base": base},
+    )
+
+
+def _managed_itinerary(request: HttpRequest, pk: int) -> Itinerary:
+    return get_object_or_404(selectors.itineraries_managed_by(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def itinerary_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    itinerary = _managed_itinerary(request, pk)
+    _require(can_edit_base(request.user, itinerary.base))
+    form = ItineraryForm(request.POST or None, instance=itinerary)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.itinerary_update(itinerary=itinerary, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The itinerary was saved."))
+            return redirect("bases:batches", pk=itinerary.pk)
+    return render(
+        request,
+        "bases/manage/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(itinerary)s") % {"itinerary": itinerary.title},
+            "base": itinerary.base,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batches(request: HttpRequest, pk: int) -> HttpResponse:
+    """An itinerary's batches, and a form to add one."""
+    itinerary = _managed_itinerary(request, pk)
+    editable = can_edit_base(request.user, itinerary.base)
+    form = BatchForm(request.POST or None, itinerary=itinerary) if editable else None
+    if request.method == "POST":
+        _require(editable)
+        if form.is_valid():
+            try:
+                services.batch_create(
+                    itinerary=itinerary,
+                    by=request.user,
+                    **{k: form.cleaned_data[k] for k in services.BATCH_FIELDS},
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The batch was added."))
+                return redirect("bases:batches", pk=itinerary.pk)
+    today = timezone.localdate()
+    all_batches = list(selectors.batches_of(itinerary))
+    return render(
+        request,
+        "bases/manage/batches.html",
+        {
+            "itinerary": itinerary,
+            "base": itinerary.base,
+            "upcoming": [b for b in all_batches if b.end_date >= today],
+            "past": [b for b in all_batches if b.end_date < today][::-1],
+            "form": form,
+            "can_edit": editable,
+            "today": today,
+        },
+    )
+
+
+def _managed_batch(request: HttpRequest, pk: int) -> Batch:
+    return get_object_or_404(selectors.batches_managed_by(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _managed_batch(request, pk)
+    itinerary = batch.itinerary
+    _require(can_edit_base(request.user, itinerary.base))
+    form = BatchForm(request.POST or None, instance=batch, itinerary=itinerary)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.batch_update(
+                batch=batch,
+                by=request.user,
+                **{k: form.cleaned_data[k] for k in services.BATCH_FIELDS},
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The batch was saved."))
+            return redirect("bases:batches", pk=itinerary.pk)
+    return render(
+        request,
+        "bases/manage/form.html",
+        {
+            "form": form,
+            "title": _("Batch of %(day)s, %(itinerary)s")
+            % {"day": batch.start_date.isoformat(), "itinerary": itinerary.title},
+            "base": itinerary.base,
+            "batch": batch,
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_close(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _managed_batch(request, pk)
+    _require(can_edit_base(request.user, batch.itinerary.base))
+    services.batch_close(batch=batch, by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The batch is closed for sign-ups."))
+    return redirect("bases:batches", pk=batch.itinerary_id)
+
+
+@login_required
+@require_POST
+def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _managed_batch(request, pk)
+    _require(can_edit_base(request.user, batch.itinerary.base))
+    try:
+        services.batch_reopen(batch=batch, by=request.user)
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("The batch takes sign-ups again."))
+    return redirect("bases:batches", pk=batch.itinerary_id)
+
+
+# --- Staff pages: accreditation, ratings, inspections, watch list, settings -------------------------
+
+
+@supervisor_required
+@require_GET
+def accreditation(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "bases/manage/accreditation.html",
+        {"queue": selectors.accreditation_queue(request.user), "today": timezone.localdate()},
+    )
+
+
+@supervisor_required
+@require_GET
+def ratings(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.latest_ratings(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "bases/manage/ratings.html", {"page": page})
+
+
+@management_required
+@require_GET
+def inspections(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    qs = selectors.inspections_for(request.user, status=status, overdue=overdue)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    draws = []
+    if is_supervisor(request.user):
+        for draw in InspectionDraw.objects.all()[:12]:
+            again = services.draw_sample(draw.seed, draw.candidate_ids, draw.sample_size)
+            draws.append({"draw": draw, "reproduces": again == draw.chosen_ids})
+    return render(
+        request,
+        "bases/manage/inspections.html",
+        {
+            "page": page,
+            "status": status,
+            "overdue": overdue,
+            "statuses": InspectionStatus.choices,
+            "draws": draws,
+            "can_draw": can_manage_quality(request.user),
+            "this_month_drawn": InspectionDraw.objects.filter(
+                period=f"{timezone.localdate():%Y-%m}"
+            ).exists(),
+            "overdue_count": selectors.overdue_inspections(request.user).count(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _managed_base(request, pk)
+    _require(can_decide_base(request.user, base))
+    inspection = services.inspection_create(base=base, by=request.user)
+    messages.success(request, _("An inspection was planned."))
+    return redirect("bases:inspection_detail", pk=inspection.pk)
+
+
+@supervisor_required
+@require_POST
+def inspection_draw(request: HttpRequest) -> HttpResponse:
+    _require(can_manage_quality(request.user))
+    draw = services.inspections_draw(by=request.user)
+    messages.success(
+        request,
+        _("Draw for %(period)s: seed %(seed)s, %(n)s bases.")
+        % {"period": draw.period, "seed": draw.seed, "n": len(draw.chosen_ids)},
+    )
+    return redirect("bases:inspections")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(selectors.inspections_for(request.user), pk=pk)
+    user, base = request.user, inspection.base
+    step_forms = {}
+    if inspection.status == InspectionStatus.SCHEDULED and can_decide_base(user, base):
+        step_forms["record"] = InspectionRecordForm
+    if inspection.status == InspectionStatus.RECTIFYING and can_answer_inspection(user, inspection):
+        step_forms["answer"] = InspectionAnswerForm
+    if inspection.status == InspectionStatus.ANSWERED and can_decide_base(user, base):
+        step_forms["conclude"] = InspectionConcludeForm
+    step = request.POST.get("step") if request.method == "POST" else None
+    if request.method == "POST" and step not in step_forms:
+        raise PermissionDenied
+    forms = {
+        name: form_class(request.POST if name == step else None, prefix=name)
+        for name, form_class in step_forms.items()
+    }
+    if step and forms[step].is_valid():
+        data = forms[step].cleaned_data
+        service = {
+            "record": services.inspection_record,
+            "answer": services.inspection_answer,
+            "conclude": services.inspection_conclude,
+        }[step]
+        try:
+            service(inspection=inspection, by=user, **data)
+        except ValidationError as error:
+            _apply_errors(forms[step], error)
+        else:
+            messages.success(request, _("The inspection was updated."))
+            return redirect("bases:inspection_detail", pk=inspection.pk)
+    return render(
+        request,
+        "bases/manage/inspection.html",
+        {"inspection": inspection, "base": base, "forms": forms, "today": timezone.localdate()},
+    )
+
+
+@supervisor_required
+@require_GET
+def watch_list(request: HttpRequest) -> HttpResponse:
+    settings = QualitySettings.load()
+    bases = selectors.watch_list(request.user)
+    return render(
+        request,
+        "bases/manage/watch_list.html",
+        {
+            "bases": bases,
+            "settings": settings,
+            "can_run": can_manage_quality(request.user),
+            "today": timezone.localdate(),
+            "deadline_of": {
+                b.pk: b.watch_since + settings.watch_period for b in bases if b.watch_since
+            },
+        },
+    )
+
+
+@supervisor_required
+@require_POST
+def watch_list_run(request: HttpRequest) -> HttpResponse:
+    _require(can_manage_quality(request.user))
+    result = services.watch_list_update()
+    messages.success(
+        request,
+        _(
+            "Scores refreshed for %(n)s bases; %(watch)s put on the watch list; %(proposed)s "
+            "proposed for suspension."
+        )
+        % {
+            "n": result.scored,
+            "watch": len(result.put_on_watch),
+            "proposed": len(result.suspension_proposed),
+        },
+    )
+    return redirect("bases:watch_list")
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def quality_settings(request: HttpRequest) -> HttpResponse:
+    settings = QualitySettings.load()
+    editable = can_manage_quality(request.user)
+    form = QualitySettingsForm(request.POST or None, instance=settings)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST":
+        _require(editable)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.quality_settings_update(by=request.user, **fields)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The settings were saved."))
+                return redirect("bases:quality_settings")
+    return render(
+        request,
+        "bases/manage/settings.html",
+        {"form": form, "settings": settings, "can_edit": editable},
+    )

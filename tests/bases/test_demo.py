@@ -1,0 +1,100 @@
+"""The bases part of ``seed_demo``: its shape, and that a second run changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.db.models import F
+
+from accounts.demo import seed_people
+from bases import demo as bases_demo
+from bases.models import (
+    AccreditationStep,
+    Base,
+    BaseStatus,
+    Batch,
+    Inspection,
+    InspectionDraw,
+    Itinerary,
+    Review,
+    StarRating,
+)
+from bases.services import draw_sample
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> dict:
+    return {
+        "bases": list(Base.objects.order_by("pk").values()),
+        "itineraries": list(Itinerary.objects.order_by("pk").values()),
+        "batches": list(Batch.objects.order_by("pk").values_list("pk", "start_date", "seats_held")),
+        "reviews": Review.objects.count(),
+        "ratings": StarRating.objects.count(),
+        "steps": AccreditationStep.objects.count(),
+        "inspections": list(Inspection.objects.order_by("pk").values_list("pk", "status")),
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """People, then bases, twice (the rest of seed_demo is other apps' and tests/test_seed_demo)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        first_report = bases_demo.seed(seed_people())
+        first = snapshot()
+        second_report = bases_demo.seed(seed_people())
+        second = snapshot()
+        yield first_report.created, first, second_report.created, second
+        transaction.set_rollback(True)
+
+
+def test_second_seed_changes_nothing(seeded):
+    created, first, again, second = seeded
+    assert created["bases"] >= 30 and created["batches"] > 1000
+    for what in ("bases", "batches", "itineraries", "reviews", "star ratings"):
+        assert again.get(what, 0) == 0, what
+    assert first == second
+
+
+def test_bases_cover_counties_themes_and_products(seeded):
+    public = Base.objects.filter(status__in=("active", "watch"))
+    assert Base.objects.count() >= 30 and public.count() >= 28
+    assert len({b.county_id for b in Base.objects.all()}) == 6
+    assert {t for b in public for t in b.themes} == {"red", "green", "blue"}
+    products = {p for b in public for p in b.products}
+    assert {"forest", "seaside", "hot_spring", "medical", "tcm_diet", "tea"} <= products
+    assert Base.objects.filter(status=BaseStatus.WATCH).count() == 1
+    assert Base.objects.filter(status=BaseStatus.EXITED).count() == 1
+    assert Base.objects.filter(status=BaseStatus.NOTICE, notice_ends_on__isnull=False).exists()
+    assert set(Base.objects.values_list("stars", flat=True)) - {0} >= {2, 3, 4, 5}
+    watch = Base.objects.get(status=BaseStatus.WATCH)
+    assert watch.service_score < 70 and watch.watch_since
+    assert all(b.service_score >= 70 for b in Base.objects.filter(status="active"))
+
+
+def test_itineraries_and_batches_span_2023_to_2027_with_full_and_open(seeded):
+    assert Itinerary.objects.count() >= 80
+    assert set(Itinerary.objects.values_list("days", flat=True)) <= set(range(3, 8))
+    assert all(len(it.programme) == it.days for it in Itinerary.objects.all())
+    assert not Itinerary.objects.filter(union_price_fen__gt=F("standard_price_fen")).exists()
+    years = {d.year for d in Batch.objects.values_list("start_date", flat=True)}
+    assert years == {2023, 2024, 2025, 2026, 2027}
+    upcoming = Batch.objects.filter(start_date__gt="2026-11-30", start_date__lt="2027-02-15")
+    full = upcoming.filter(seats_held=F("capacity")).count()
+    nearly = upcoming.filter(seats_held__lt=F("capacity"), seats_held__gte=F("capacity") - 3)
+    open_ = upcoming.filter(seats_held__lt=F("capacity") - 3)
+    assert full >= 5 and nearly.count() >= 5 and open_.count() >= 5
+    exited = Base.objects.get(status=BaseStatus.EXITED)
+    assert not Batch.objects.filter(
+        itinerary__base=exited, status="open", start_date__gte="2025-09-15"
+    ).exists()
+
+
+def test_reviews_ratings_and_reproducible_inspection_draws(seeded):
+    assert Review.objects.count() >= 100
+    assert StarRating.objects.count() >= 28
+    for draw in InspectionDraw.objects.all():
+        assert draw_sample(draw.seed, draw.candidate_ids, draw.sample_size) == draw.chosen_ids
+    assert InspectionDraw.objects.count() == 2
+    assert Inspection.objects.filter(status="rectifying").exists()
+    assert Inspection.objects.filter(status="scheduled").exists()
