@@ -17,6 +17,7 @@ api_urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("portal.api_urls")),
     path("", include("bases.api_urls")),
     path("", include("applications.api_urls")),
     path("funds/", include("funds.api_urls")),

@@ -1,0 +1,80 @@
+"""What a trip costs *this* worker: the catalogue's net cost, above bases and funds.
+
+bases/ knows itineraries, funds/ knows policies and the calculator; only this layer combines
+them (CONVENTIONS §1b). The same rules as ``funds.calculator.quote`` are written once more as a
+database expression so that the catalogue can sort by net cost in SQL; a test holds the two
+equal for every itinerary and category.
+"""
+
+from __future__ import annotations
+
+from django.db.models import BigIntegerField, Case, F, QuerySet, Value, When
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+from accounts.models import Worker
+from funds.calculator import Quote, quote
+from funds.models import SubsidyPolicy
+
+
+def worker_of(user) -> Worker | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_worker:
+        return None
+    return Worker.objects.filter(user=user).select_related("union").first()
+
+
+def policy_for_catalogue(year: int | None = None) -> SubsidyPolicy | None:
+    """This year's policy, or the latest published before it."""
+    year = year or timezone.localdate().year
+    return SubsidyPolicy.objects.filter(year__lte=year).order_by("-year").first()
+
+
+def subsidy_used_this_year(worker: Worker, year: int) -> int:
+    """Subsidy already granted to the worker this year (fen). Applications arrive with their own
+    issue; until then nobody has used any of the yearly cap."""
+    return 0
+
+
+def annotate_net_cost(
+    queryset: QuerySet, *, worker: Worker, policy: SubsidyPolicy, used_this_year: int = 0
+) -> QuerySet:
+    """Annotate ``subsidy`` and ``net_cost`` (fen) on itineraries, as ``quote`` computes them."""
+    money = BigIntegerField()
+    max_days = Case(
+        When(in_province=True, then=Value(policy.max_days_in_province)),
+        default=Value(policy.max_days_out_of_province),
+        output_field=money,
+    )
+    days = Least(F("days"), max_days, output_field=money)
+    cap_left = max(policy.yearly_cap_per_person - used_this_year, 0)
+    subsidy = Greatest(
+        Least(
+            days * Value(policy.daily_rate(worker.category)),
+            F("union_price_fen"),
+            Value(cap_left),
+            days * Value(policy.cost_ceiling_per_day),
+            output_field=money,
+        ),
+        Value(0),
+        output_field=money,
+    )
+    rest = F("union_price_fen") - F("subsidy")
+    return queryset.annotate(subsidy=subsidy).annotate(
+        net_cost=rest - rest * Value(policy.unit_share_percent) / Value(100)
+    )
+
+
+def quote_for(user, itinerary) -> Quote | None:
+    """The line-by-line breakdown for a worker looking at one itinerary (None for others)."""
+    worker = worker_of(user)
+    if worker is None:
+        return None
+    year = timezone.localdate().year
+    return quote(
+        policy=policy_for_catalogue(year),
+        category=worker.category,
+        days=itinerary.days,
+        in_province=itinerary.in_province,
+        union_price=itinerary.union_price_fen,
+        used_this_year=subsidy_used_this_year(worker, year),
+    )

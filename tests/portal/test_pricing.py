@@ -1,0 +1,123 @@
+"""Each worker's net cost in the catalogue: SQL and the calculator agree, and it sorts."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import WorkerCategory
+from bases.models import Itinerary
+from funds.calculator import quote
+from portal import pricing
+from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+from tests.funds.conftest import make_policy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trips(tree):
+    make_policy(2026, unit_share_percent=20)
+    base = BaseFactory(county=tree.county_a, operator=tree.operator)
+    short = ItineraryFactory(
+        base=base, title="三日游", days=3, union_price_fen=100_000, standard_price_fen=120_000
+    )
+    long = ItineraryFactory(
+        base=base, title="五日游", days=5, union_price_fen=120_000, standard_price_fen=150_000
+    )
+    far = ItineraryFactory(
+        base=base,
+        title="省外七日",
+        days=7,
+        in_province=False,
+        union_price_fen=400_000,
+        standard_price_fen=450_000,
+    )
+    for itinerary in (short, long, far):
+        BatchFactory(itinerary=itinerary)
+    return short, long, far
+
+
+def titles(body) -> list[str]:
+    return [r["title"] for r in body["results"]]
+
+
+def test_a_worker_sees_their_own_subsidy_and_net_cost(client, tree, trips):
+    client.force_login(tree.user("worker_a1"))  # an ordinary member: ¥200 a day
+    results = {r["title"]: r for r in client.get("/api/v1/itineraries/").json()["results"]}
+    assert (results["三日游"]["subsidy"], results["三日游"]["net_cost"]) == ("600.00", "320.00")
+    assert (results["五日游"]["subsidy"], results["五日游"]["net_cost"]) == ("1000.00", "160.00")
+    assert results["省外七日"]["subsidy"] == "1400.00"  # seven days count out of the province
+    detail = client.get(f"/api/v1/itineraries/{trips[0].pk}/").json()
+    assert detail["net_cost"] == "320.00"
+
+
+def test_net_cost_ordering_differs_from_price_ordering(client, tree, trips):
+    client.force_login(tree.user("worker_a1"))
+    assert titles(client.get("/api/v1/itineraries/?ordering=price").json()) == [
+        "三日游",
+        "五日游",
+        "省外七日",
+    ]
+    assert titles(client.get("/api/v1/itineraries/?ordering=net_cost").json()) == [
+        "五日游",
+        "三日游",
+        "省外七日",
+    ]
+    assert titles(client.get("/api/v1/itineraries/?ordering=-net_cost").json())[0] == "省外七日"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "city_staff", "organizer_a1"])
+def test_others_get_no_net_cost_field(client, tree, trips, role):
+    if role != "anonymous":
+        client.force_login(tree.user(role))
+    result = client.get("/api/v1/itineraries/").json()["results"][0]
+    assert "net_cost" not in result and "subsidy" not in result
+
+
+def test_sql_net_cost_equals_the_calculator_for_every_category(tree, trips):
+    policy = pricing.policy_for_catalogue(2026)
+    worker = tree.user("worker_a1").worker
+    for category in WorkerCategory.values:
+        worker.category = category
+        for used in (0, 250_000, 400_000):
+            rows = pricing.annotate_net_cost(
+                Itinerary.objects.all(), worker=worker, policy=policy, used_this_year=used
+            )
+            for it in rows:
+                q = quote(
+                    policy=policy,
+                    category=category,
+                    days=it.days,
+                    in_province=it.in_province,
+                    union_price=it.union_price_fen,
+                    used_this_year=used,
+                )
+                assert (it.subsidy, it.net_cost) == (q.subsidy, q.net_cost), (
+                    category,
+                    used,
+                    it.title,
+                )
+
+
+def test_worker_catalogue_queries_do_not_grow_with_page_size(
+    client, tree, trips, django_assert_num_queries
+):
+    base = trips[0].base
+    for n in range(30):
+        BatchFactory(itinerary=ItineraryFactory(base=base, title=f"线路{n}"))
+    client.force_login(tree.user("worker_a1"))
+    client.get("/api/v1/itineraries/?page_size=20")  # warm the session
+    with django_assert_num_queries(5) as small:
+        client.get("/api/v1/itineraries/?page_size=20")
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get("/api/v1/itineraries/?page_size=100")
+
+
+def test_pages_show_a_worker_their_cost_and_the_breakdown(client, tree, trips):
+    client.force_login(tree.user("worker_a1"))
+    html = client.get(f"/bases/itineraries/{trips[0].pk}/").content.decode()
+    assert "¥320.00" in html and "¥600.00" in html
+    html = client.get("/bases/").content.decode()
+    assert "¥320.00" in html and "¥160.00" in html
+    client.logout()
+    assert "¥320.00" not in client.get(f"/bases/itineraries/{trips[0].pk}/").content.decode()
