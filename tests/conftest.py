@@ -32,6 +32,19 @@ def _fast_hashing_and_clean_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _celery_eager_unless_testing_the_broker(request):
+    """Tasks run in-process in tests, even when CELERY_BROKER_URL points at Redis (no worker
+    would be there to run them). Tests marked ``redis`` talk to the real broker and a worker."""
+    from recuperation.celery import app
+
+    eager = "redis" not in request.keywords
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Code called directly speaks English in tests; HTTP requests still default to zh-hans."""
     from django.utils import translation
