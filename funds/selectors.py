@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -89,6 +92,85 @@ def utilization(*, org: Organization, year: int) -> Utilization:
     )
 
 
+def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utilization]:
+    """``utilization`` for many subtrees at once, in three grouped queries (not three per org).
+
+    Sums are grouped per organization holding the accounts, then rolled up to every requested
+    organization whose path is a prefix of the holder's. People served add up across holders
+    because one application's money is always reserved from a single organization.
+    """
+    wanted = {org.path: org for org in orgs}
+    if not wanted:
+        return {}
+    in_scope = reduce(operator.or_, (Q(org__path__startswith=path) for path in wanted))
+    totals = {
+        org.pk: dict.fromkeys(
+            ("received", "rolled_in", "rolled_out", "reserved", "spent", "available", "people"), 0
+        )
+        for org in wanted.values()
+    }
+
+    def targets(path: str) -> list[int]:
+        parts = path.strip("/").split("/")
+        prefixes = ("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+        return [wanted[p].pk for p in prefixes if p in wanted]
+
+    balances = (
+        Account.objects.filter(in_scope, year=year)
+        .exclude(bucket=Bucket.ISSUED)
+        .values_list("org__path", "bucket")
+        .annotate(total=Sum("balance"))
+    )
+    for path, bucket, total in balances:
+        for pk in targets(path):
+            totals[pk][bucket] += total
+    entries = Entry.objects.filter(
+        reduce(operator.or_, (Q(account__org__path__startswith=p) for p in wanted)),
+        account__year=year,
+    )
+    flows = (
+        entries.filter(kind__in=[Kind.GRANT, Kind.ALLOCATE, Kind.ROLLOVER])
+        .exclude(account__bucket=Bucket.ISSUED)
+        .values_list("account__org__path")
+        .annotate(
+            received=Sum(
+                "amount",
+                filter=Q(kind__in=[Kind.GRANT, Kind.ALLOCATE], account__bucket=Bucket.AVAILABLE),
+                default=0,
+            ),
+            rolled_in=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__gt=0), default=0),
+            rolled_out=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__lt=0), default=0),
+        )
+    )
+    for path, received, rolled_in, rolled_out in flows:
+        for pk in targets(path):
+            totals[pk]["received"] += received
+            totals[pk]["rolled_in"] += rolled_in
+            totals[pk]["rolled_out"] -= rolled_out
+    people = (
+        entries.filter(kind=Kind.PAY, amount__gt=0, account__bucket=Bucket.SPENT)
+        .values_list("account__org__path")
+        .annotate(n=Count("transaction__cause_id", distinct=True))
+    )
+    for path, n in people:
+        for pk in targets(path):
+            totals[pk]["people"] += n
+    return {
+        org.pk: Utilization(
+            org=org.code,
+            year=year,
+            received=totals[org.pk]["received"],
+            rolled_in=totals[org.pk]["rolled_in"],
+            rolled_out=totals[org.pk]["rolled_out"],
+            reserved=totals[org.pk]["reserved"],
+            spent=totals[org.pk]["spent"],
+            available=totals[org.pk]["available"],
+            people_served=totals[org.pk]["people"],
+        )
+        for org in wanted.values()
+    }
+
+
 def policy_for(year: int) -> SubsidyPolicy | None:
     return SubsidyPolicy.objects.filter(year=year).first()
 
@@ -133,8 +215,10 @@ def early_warnings(*, orgs: QuerySet[Organization], year: int, today: date) -> l
     target = Decimal(policy.utilization_target_percent if policy else 80) / 100
     elapsed = year_elapsed(year, today)
     warnings = []
+    orgs = list(orgs)
+    usages = utilizations(orgs=orgs, year=year)
     for org in orgs:
-        usage = utilization(org=org, year=year)
+        usage = usages[org.pk]
         if not usage.denominator:
             continue
         projected = projected_rate(usage, elapsed)

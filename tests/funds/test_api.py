@@ -82,3 +82,17 @@ def test_policies_are_public(client, policy):
     assert detail["daily_rates"]["model_worker"] == "400.00"
     assert detail["yearly_cap_per_person"] == "3000.00"
     assert client.get("/api/v1/funds/policies/1999/").status_code == 404
+
+
+def test_grouped_utilizations_equal_one_by_one(money, django_assert_max_num_queries):
+    from accounts.models import Organization
+    from funds.selectors import utilization, utilizations
+
+    services.rollover(year=2025)
+    services.release(cause_id="x2", by=None)  # a late release: carried into 2026
+    orgs = list(Organization.objects.all())
+    for year in (2025, 2026):
+        with django_assert_max_num_queries(3):
+            grouped = utilizations(orgs=orgs, year=year)
+        for org in orgs:
+            assert grouped[org.pk] == utilization(org=org, year=year), (org.code, year)

@@ -197,3 +197,29 @@ def test_tasks_call_the_services(money):
     assert tasks.snapshot_utilization.delay("2026-06-30").get() == 2
     assert tasks.snapshot_utilization.delay("2026-06-30").get() == 2
     assert UtilizationSnapshot.objects.filter(day="2026-06-30").count() == 2
+
+
+def test_overview_queries_do_not_grow_with_the_number_of_children(client, money):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganizationFactory
+
+    client.force_login(money.user("city_staff"))
+    with CaptureQueriesContext(connection) as few:
+        client.get("/funds/?year=2025&org=CA")
+    for n in range(12):
+        union = OrganizationFactory(code=f"U{n}", parent=money.county_a)
+        services.allocate(
+            from_org=money.county_a,
+            to_org=union,
+            year=2025,
+            source=PS,
+            amount=1_000,
+            by=None,
+            key=f"u{n}",
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/funds/?year=2025&org=CA").content.decode()
+    assert union.name in html  # the last of the twelve new children is listed
+    assert len(many.captured_queries) == len(few.captured_queries)
