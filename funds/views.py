@@ -65,7 +65,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     children = Organization.objects.filter(
         parent=org, kind__in=[OrgKind.CITY, OrgKind.COUNTY, OrgKind.GRASSROOTS]
     ).order_by("path")
-    rows = early_warnings(orgs=children, year=year, today=timezone.localdate())
+    today = timezone.localdate()
+    rows = early_warnings(orgs=children, year=year, today=today)
+    own = next(iter(early_warnings(orgs=[org], year=year, today=today)), None)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             filename=f"funds-{org.code}-{year}",
@@ -113,6 +115,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": range(timezone.localdate().year + 1, 2022, -1),
             "usage": usage,
             "rows": rows,
+            "own": own,
             "behind": [r for r in rows if r.is_behind],
             "closed": fiscal_year is not None and fiscal_year.is_closed,
             "can_move": can_move_funds(request.user, org),

@@ -223,3 +223,20 @@ def test_overview_queries_do_not_grow_with_the_number_of_children(client, money)
         html = client.get("/funds/?year=2025&org=CA").content.decode()
     assert union.name in html  # the last of the twelve new children is listed
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_overview_warns_an_org_behind_its_own_pace(client, money, monkeypatch):
+    import datetime
+
+    from funds import views
+    from tests.funds.conftest import make_policy
+
+    make_policy(2025, utilization_target_percent=80)
+    monkeypatch.setattr(views.timezone, "localdate", lambda: datetime.date(2025, 11, 30))
+    services.reserve(org=money.county_a, year=2025, amount=60_000, cause_id="slow", by=None)
+    client.force_login(money.user("county_a_staff"))
+    html = client.get("/funds/?year=2025").content.decode()
+    # 334 of 365 days gone, ¥600 of ¥6,000 committed: projected 10.9 % against a target of 80 %.
+    assert "alert-warning" in html and "10.9%" in html and "80.0%" in html
+    # At that pace it will commit ¥55.68 more by year end: ¥5,400 − ¥55.68 could go elsewhere.
+    assert "¥5,344.32" in html
