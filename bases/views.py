@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organization, OrgKind
-from bases import selectors, services
+from bases import hooks, selectors, services
 from bases.filters import BaseFilter, ItineraryFilter
 from bases.forms import (
     BaseForm,
@@ -68,6 +68,7 @@ CATALOGUE_SORTS = {
     "days": ("days", "price", "pk"),
     "-days": ("-days", "price", "pk"),
     "departure": ("next_start", "price", "pk"),
+    "net_cost": ("net_cost", "price", "pk"),  # only when a layer above annotated it (hooks)
 }
 
 
@@ -107,7 +108,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
     if not valid:
         qs = qs.none()
+    qs = hooks.annotate_catalogue(qs, request.user)
+    can_sort_by_cost = "net_cost" in qs.query.annotations
     sort = request.GET.get("sort", "")
+    if sort == "net_cost" and not can_sort_by_cost:
+        sort = ""
     qs = selectors.with_next_departure(qs).order_by(*CATALOGUE_SORTS.get(sort, CATALOGUE_SORTS[""]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -118,6 +123,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "form": filterset.form,
             "errors": filterset.errors if not valid else None,
             "sort": sort,
+            "can_sort_by_cost": can_sort_by_cost,
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
             **_filter_context(),
         },

@@ -13,7 +13,6 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from accounts.models import Worker
-from funds.calculator import Quote, quote
 from funds.models import SubsidyPolicy
 
 
@@ -64,17 +63,11 @@ def annotate_net_cost(
     )
 
 
-def quote_for(user, itinerary) -> Quote | None:
-    """The line-by-line breakdown for a worker looking at one itinerary (None for others)."""
+def annotate_catalogue_for_user(queryset: QuerySet, user) -> QuerySet:
+    """The catalogue hook (bases.hooks): each worker's own net cost, nothing for others."""
     worker = worker_of(user)
-    if worker is None:
-        return None
-    year = timezone.localdate().year
-    return quote(
-        policy=policy_for_catalogue(year),
-        category=worker.category,
-        days=itinerary.days,
-        in_province=itinerary.in_province,
-        union_price=itinerary.union_price_fen,
-        used_this_year=subsidy_used_this_year(worker, year),
-    )
+    policy = policy_for_catalogue() if worker else None
+    if worker is None or policy is None:
+        return queryset
+    used = subsidy_used_this_year(worker, timezone.localdate().year)
+    return annotate_net_cost(queryset, worker=worker, policy=policy, used_this_year=used)

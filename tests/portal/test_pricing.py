@@ -121,3 +121,15 @@ def test_pages_show_a_worker_their_cost_and_the_breakdown(client, tree, trips):
     assert "¥320.00" in html and "¥160.00" in html
     client.logout()
     assert "¥320.00" not in client.get(f"/bases/itineraries/{trips[0].pk}/").content.decode()
+
+
+def test_catalogue_page_sorts_by_a_workers_own_cost(client, tree, trips):
+    client.force_login(tree.user("worker_a1"))
+    html = client.get("/bases/?sort=net_cost").content.decode()
+    assert 'value="net_cost" selected' in html
+    assert html.index("五日游") < html.index("三日游") < html.index("省外七日")
+    html = client.get("/bases/?sort=price").content.decode()
+    assert html.index("三日游") < html.index("五日游")
+    client.logout()
+    html = client.get("/bases/?sort=net_cost").content.decode()
+    assert 'value="net_cost"' not in html  # not offered, and the request falls back
