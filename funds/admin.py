@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from funds.forms import PolicyForm
 from funds.models import (
     Account,
     Entry,
@@ -85,4 +86,5 @@ class UtilizationSnapshotAdmin(ReadOnlyAdmin):
 
 @admin.register(SubsidyPolicy)
 class SubsidyPolicyAdmin(admin.ModelAdmin):
+    form = PolicyForm  # money in yuan here too
     list_display = ["year", "title", "utilization_target_percent", "updated_at"]

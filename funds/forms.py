@@ -108,6 +108,11 @@ MONEY_FIELDS = [
 ]
 
 
+def yuan_label(model_field) -> str:
+    """A money field's label with the unit people read: ``每人每年补助上限 (¥)``."""
+    return f"{model_field.verbose_name} (¥)"
+
+
 class PolicyForm(forms.ModelForm):
     """Edit a year's policy in yuan; stored in fen."""
 
@@ -138,8 +143,7 @@ class PolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in MONEY_FIELDS:
             model_field = SubsidyPolicy._meta.get_field(name)
-            label = str(model_field.verbose_name).replace(" (fen)", "")
-            self.fields[name] = YuanFormField(label=f"{label} (¥)", positive=False)
+            self.fields[name] = YuanFormField(label=yuan_label(model_field), positive=False)
             if self.instance.pk:
                 self.initial[name] = fen_to_yuan(getattr(self.instance, name))
         if self.instance.pk:

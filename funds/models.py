@@ -187,15 +187,18 @@ class Rollover(models.Model):
 
 
 class SubsidyPolicy(models.Model):
-    """One fiscal year's subsidy standard, set by city staff (DESIGN §3). Money in fen."""
+    """One fiscal year's subsidy standard, set by city staff (DESIGN §3).
+
+    Money fields are fen; ``funds.forms.PolicyForm`` edits them in yuan (pages and admin alike).
+    """
 
     year = models.PositiveSmallIntegerField(_("fiscal year"), unique=True)
     title = models.CharField(_("title"), max_length=100)
-    rate_model_worker = models.PositiveIntegerField(_("daily rate: model worker (fen)"))
-    rate_senior_technician = models.PositiveIntegerField(_("daily rate: senior technician (fen)"))
-    rate_technician = models.PositiveIntegerField(_("daily rate: technician (fen)"))
-    rate_senior_worker = models.PositiveIntegerField(_("daily rate: senior skilled worker (fen)"))
-    rate_member = models.PositiveIntegerField(_("daily rate: union member (fen)"))
+    rate_model_worker = models.PositiveIntegerField(_("daily rate: model worker"))
+    rate_senior_technician = models.PositiveIntegerField(_("daily rate: senior technician"))
+    rate_technician = models.PositiveIntegerField(_("daily rate: technician"))
+    rate_senior_worker = models.PositiveIntegerField(_("daily rate: senior skilled worker"))
+    rate_member = models.PositiveIntegerField(_("daily rate: union member"))
     max_days_in_province = models.PositiveSmallIntegerField(
         _("max subsidised days in province"), default=5, validators=[MinValueValidator(1)]
     )
@@ -203,11 +206,9 @@ class SubsidyPolicy(models.Model):
         _("max subsidised days out of province"), default=7, validators=[MinValueValidator(1)]
     )
     cost_ceiling_per_day = models.PositiveIntegerField(
-        _("cost ceiling per person per day (fen)"), default=50000
+        _("cost ceiling per person per day"), default=50000
     )
-    yearly_cap_per_person = models.PositiveIntegerField(
-        _("yearly cap per person (fen)"), default=300000
-    )
+    yearly_cap_per_person = models.PositiveIntegerField(_("yearly cap per person"), default=300000)
     trips_per_window = models.PositiveSmallIntegerField(
         _("subsidised trips per frequency window"), default=1, validators=[MinValueValidator(1)]
     )

@@ -186,7 +186,7 @@ def year_elapsed(year: int, today: date) -> Decimal:
 
 
 @dataclass
-class Warning:
+class PaceWarning:
     org: Organization
     usage: Utilization
     projected_rate: Decimal
@@ -205,7 +205,7 @@ def projected_rate(usage: Utilization, elapsed: Decimal) -> Decimal:
     return min(usage.committed_rate / elapsed, Decimal(1)).quantize(Decimal("0.0001"))
 
 
-def early_warnings(*, orgs: QuerySet[Organization], year: int, today: date) -> list[Warning]:
+def early_warnings(*, orgs: QuerySet[Organization], year: int, today: date) -> list[PaceWarning]:
     """Pace and projection for each org; those projected under the target are behind.
 
     For an org behind pace, the suggested reallocation is the part of its available money that
@@ -225,7 +225,7 @@ def early_warnings(*, orgs: QuerySet[Organization], year: int, today: date) -> l
         committed = usage.spent + usage.reserved
         still_needed = int(committed / elapsed * (1 - elapsed)) if elapsed else usage.available
         spare = max(usage.available - still_needed, 0) if projected < target else 0
-        warnings.append(Warning(org, usage, projected, target, spare))
+        warnings.append(PaceWarning(org, usage, projected, target, spare))
     return warnings
 
 

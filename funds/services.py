@@ -99,14 +99,28 @@ def _fingerprint(kind: str, cause_type: str, cause_id: str, legs: Sequence[Leg])
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+def _written_under(key: str) -> list[Transaction]:
+    """Transactions an earlier call with this key wrote: the key itself and its ``key:…`` parts
+    (a payment's remainder, a carry hop), never another key that merely starts the same way."""
+    return list(
+        Transaction.objects.filter(
+            Q(idempotency_key=key) | Q(idempotency_key__startswith=f"{key}:")
+        )
+    )
+
+
+def _key_taken(key: str) -> DuplicateKey:
+    return DuplicateKey(
+        _("The key %(key)s was already used for a different movement.") % {"key": key}
+    )
+
+
 def _replayed(key: str, fingerprint: str) -> Transaction | None:
     existing = Transaction.objects.filter(idempotency_key=key).first()
     if existing is None:
         return None
     if existing.fingerprint != fingerprint:
-        raise DuplicateKey(
-            _("The key %(key)s was already used for a different movement.") % {"key": key}
-        )
+        raise _key_taken(key)
     return existing
 
 
@@ -329,13 +343,6 @@ def allocate(
     return txn
 
 
-def available_by_source(org: Organization, year: int) -> dict[str, int]:
-    rows = Account.objects.filter(org=org, year=year, bucket=Bucket.AVAILABLE).values_list(
-        "source", "balance"
-    )
-    return dict(rows)
-
-
 @transaction.atomic
 def reserve(
     *,
@@ -355,9 +362,7 @@ def reserve(
     # A replay returns the first reservation, whatever the balances (and so the split) are now.
     if (existing := Transaction.objects.filter(idempotency_key=key).first()) is not None:
         if existing.cause_id != cause_id or existing.kind != Kind.RESERVE:
-            raise DuplicateKey(
-                _("The key %(key)s was already used for a different movement.") % {"key": key}
-            )
+            raise _key_taken(key)
         return existing
     # Lock every account of this org and year first, then plan the split on locked balances.
     accounts = _prepare(
@@ -521,8 +526,8 @@ def release(
 ) -> list[Transaction]:
     """Give back everything still reserved for an application (rejected, withdrawn, no-show)."""
     key = key or f"release:{cause_id}"
-    if Transaction.objects.filter(idempotency_key=key).exists():
-        return list(Transaction.objects.filter(idempotency_key__startswith=key))
+    if done := _written_under(key):
+        return done
     parts = _lock_cause(cause_id, paying=False)
     if not parts:
         return []
@@ -545,8 +550,8 @@ def pay(
     if not isinstance(amount, int) or amount < 0:
         raise InvalidAmount(_("The amount paid cannot be negative."))
     key = key or f"pay:{cause_id}"
-    if Transaction.objects.filter(idempotency_key=key).exists():
-        return list(Transaction.objects.filter(idempotency_key__startswith=key))
+    if done := _written_under(key):
+        return done
     parts = _lock_cause(cause_id, paying=True)
     reserved_total = sum(parts.values())
     if amount > reserved_total:

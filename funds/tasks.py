@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -18,4 +20,4 @@ def rollover_year(self, year: int | None = None) -> int:
 @shared_task(acks_late=True)
 def snapshot_utilization(day: str | None = None) -> int:
     """Daily: store each federation's utilization and its early-warning flag for today."""
-    return services.snapshot_utilization(day=day and timezone.datetime.fromisoformat(day).date())
+    return services.snapshot_utilization(day=date.fromisoformat(day) if day else None)

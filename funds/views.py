@@ -17,7 +17,15 @@ from django.views.decorators.http import require_http_methods
 from accounts import scoping
 from accounts.models import Organization, OrgKind
 from funds import services
-from funds.forms import AllocationForm, CloseYearForm, GrantForm, LedgerFilterForm, PolicyForm
+from funds.forms import (
+    MONEY_FIELDS,
+    AllocationForm,
+    CloseYearForm,
+    GrantForm,
+    LedgerFilterForm,
+    PolicyForm,
+    yuan_label,
+)
 from funds.models import FiscalYear, SubsidyPolicy
 from funds.permissions import (
     can_move_funds,
@@ -253,11 +261,21 @@ def policies(request: HttpRequest) -> HttpResponse:
     rows = SubsidyPolicy.objects.all()
     if request.GET.get("export") == "xlsx":
         fields = PolicyForm.Meta.fields
+
+        def cell(policy: SubsidyPolicy, name: str):
+            value = getattr(policy, name)
+            if name in MONEY_FIELDS:
+                return fen_to_yuan(value)  # the sheet shows yuan, like the pages
+            return ", ".join(value) if isinstance(value, list) else value
+
         return xlsx_response(
             filename="subsidy-policies",
             title=_("Subsidy policies"),
-            headers=[str(SubsidyPolicy._meta.get_field(f).verbose_name) for f in fields],
-            rows=[[getattr(p, f) for f in fields] for p in rows],
+            headers=[
+                yuan_label(field) if field.name in MONEY_FIELDS else str(field.verbose_name)
+                for field in map(SubsidyPolicy._meta.get_field, fields)
+            ],
+            rows=[[cell(p, f) for f in fields] for p in rows],
         )
     return render(
         request,

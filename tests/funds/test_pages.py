@@ -240,3 +240,13 @@ def test_overview_warns_an_org_behind_its_own_pace(client, money, monkeypatch):
     assert "alert-warning" in html and "10.9%" in html and "80.0%" in html
     # At that pace it will commit ¥55.68 more by year end: ¥5,400 − ¥55.68 could go elsewhere.
     assert "¥5,344.32" in html
+
+
+def test_policy_export_shows_yuan(client, tree, policy):
+    client.force_login(tree.user("auditor"))
+    response = client.get("/funds/policies/?export=xlsx")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, values = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    money = [h for h in header if "(¥)" in h]
+    assert money and not any("(fen)" in h or "（分）" in h for h in header)
+    assert 400.0 in [float(values[h]) for h in money]  # the model worker's ¥400 a day

@@ -325,3 +325,13 @@ def test_a_rollover_killed_midway_resumes_without_doubling(funded, monkeypatch):
     assert balance(t.county_a, 2026, Bucket.AVAILABLE) == 600_000
     assert balance(t.county_b, 2026, Bucket.AVAILABLE, CM) == 70_000
     assert Transaction.objects.filter(kind="rollover").count() == 3
+
+
+def test_a_replay_returns_only_its_own_transactions(funded):
+    t = funded
+    for cause in ("app-1", "app-10"):
+        services.reserve(org=t.county_a, year=2025, amount=10_000, cause_id=cause, by=None)
+        services.pay(cause_id=cause, amount=8_000, by=None)
+    replay = services.pay(cause_id="app-1", amount=8_000, by=None)
+    assert {txn.cause_id for txn in replay} == {"app-1"}
+    assert {txn.idempotency_key for txn in replay} == {"pay:app-1", "pay:app-1:remainder"}
