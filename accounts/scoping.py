@@ -115,3 +115,11 @@ def can_manage_worker(user: AnyUser, worker: Worker) -> bool:
     if user.role in (Role.BASE_OPERATOR, Role.AGENCY):
         return False
     return can_manage_org(user, worker.union)
+
+
+def can_list_members(user: AnyUser) -> bool:
+    """The members list: organizers, federation staff and auditors (workers see only themselves,
+    operators and agencies see people only on their own trips' rosters)."""
+    return _active(user) and (
+        user.is_superuser or user.role in (Role.ORGANIZER, Role.FEDERATION_STAFF, Role.AUDITOR)
+    )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import scoping, services
 from accounts.forms import WorkerContactForm
-from accounts.models import Role, WorkerCategory
+from accounts.models import WorkerCategory
 
 
 @login_required
@@ -34,13 +34,10 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"worker": worker, "form": form})
 
 
-MEMBER_ROLES = {Role.ORGANIZER, Role.FEDERATION_STAFF, Role.AUDITOR}
-
-
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
     """Workers in the user's scope, sensitive fields masked."""
-    if not (request.user.is_superuser or request.user.role in MEMBER_ROLES):
+    if not scoping.can_list_members(request.user):
         raise PermissionDenied
     qs = scoping.visible_workers(request.user).order_by("union__path", "real_name", "pk")
     q = request.GET.get("q", "").strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from bases.api import ItinerarySerializer, ItineraryViewSet
@@ -32,25 +31,19 @@ class WorkerItinerarySerializer(ItinerarySerializer):
 class PricedItineraryViewSet(ItineraryViewSet):
     ordering_fields = [*ItineraryViewSet.ordering_fields, "net_cost"]
 
-    def _worker_policy(self):
+    def _pricing(self) -> pricing.Pricing | None:
         if not hasattr(self, "_priced"):
-            worker = pricing.worker_of(self.request.user)
-            policy = pricing.policy_for_catalogue() if worker else None
-            self._priced = (worker, policy) if worker and policy else None
+            self._priced = pricing.pricing_for(self.request.user)
         return self._priced
 
     def annotate_for_user(self, queryset: QuerySet[Itinerary]) -> QuerySet[Itinerary]:
-        priced = self._worker_policy()
+        priced = self._pricing()
         if priced is None:
             # Not a worker: nothing is subsidised; net cost ordering falls back to the price.
             return queryset.annotate(net_cost=F("union_price_fen"))
-        worker, policy = priced
-        used = pricing.subsidy_used_this_year(worker, timezone.localdate().year)
-        return pricing.annotate_net_cost(
-            queryset, worker=worker, policy=policy, used_this_year=used
-        )
+        return priced.annotate(queryset)
 
     def get_serializer_class(self):
-        if self.action in ("list", "retrieve") and self._worker_policy() is not None:
+        if self.action in ("list", "retrieve") and self._pricing() is not None:
             return WorkerItinerarySerializer
         return super().get_serializer_class()

@@ -8,11 +8,14 @@ equal for every itinerary and category.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import BigIntegerField, Case, F, QuerySet, Value, When
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from accounts.models import Worker
+from funds.calculator import Quote, quote
 from funds.models import SubsidyPolicy
 
 
@@ -63,11 +66,41 @@ def annotate_net_cost(
     )
 
 
-def annotate_catalogue_for_user(queryset: QuerySet, user) -> QuerySet:
-    """The catalogue hook (bases.hooks): each worker's own net cost, nothing for others."""
+@dataclass(frozen=True)
+class Pricing:
+    """Everything needed to price trips for one worker: looked up once, used many times."""
+
+    worker: Worker
+    policy: SubsidyPolicy
+    used_this_year: int
+
+    def annotate(self, queryset: QuerySet) -> QuerySet:
+        return annotate_net_cost(
+            queryset, worker=self.worker, policy=self.policy, used_this_year=self.used_this_year
+        )
+
+    def quote(self, itinerary) -> Quote:
+        return quote(
+            policy=self.policy,
+            category=self.worker.category,
+            days=itinerary.days,
+            in_province=itinerary.in_province,
+            union_price=itinerary.union_price_fen,
+            used_this_year=self.used_this_year,
+        )
+
+
+def pricing_for(user) -> Pricing | None:
+    """A worker's pricing (two queries), or None for anyone else or before any policy exists."""
     worker = worker_of(user)
     policy = policy_for_catalogue() if worker else None
     if worker is None or policy is None:
-        return queryset
+        return None
     used = subsidy_used_this_year(worker, timezone.localdate().year)
-    return annotate_net_cost(queryset, worker=worker, policy=policy, used_this_year=used)
+    return Pricing(worker, policy, used)
+
+
+def annotate_catalogue_for_user(queryset: QuerySet, user) -> QuerySet:
+    """The catalogue hook (bases.hooks): each worker's own net cost, nothing for others."""
+    priced = pricing_for(user)
+    return priced.annotate(queryset) if priced else queryset

@@ -81,3 +81,21 @@ def test_anonymous_and_inactive_users_see_nothing(tree):
     assert not scoping.visible_orgs(staff).exists()
     assert not scoping.can_manage_org(staff, tree.union_a1)
     assert not scoping.can_view_org(tree.user("admin"), None)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("admin", True),
+        ("city_staff", True),
+        ("auditor", True),
+        ("organizer_a1", True),
+        ("worker_a1", False),
+        ("operator", False),
+        ("agency", False),
+        ("outsider", False),
+    ],
+)
+def test_who_may_list_members(tree, role, allowed):
+    assert scoping.can_list_members(tree.user(role)) is allowed
+    assert not scoping.can_list_members(AnonymousUser())
