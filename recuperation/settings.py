@@ -177,6 +177,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "bases.tasks.draw_inspections",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
+    "applications-expire-waitlists": {
+        "task": "applications.tasks.expire_waitlists",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "applications-reminders": {
+        "task": "applications.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -248,6 +256,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Invoices and uploaded rosters: never under MEDIA_URL, served only by views that check scope.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
