@@ -6,3 +6,11 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from applications import receivers
+        from bases import signals
+
+        signals.batches_closed.connect(
+            receivers.tell_applicants_batches_closed, dispatch_uid="applications-batches-closed"
+        )

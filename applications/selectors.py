@@ -256,3 +256,12 @@ def approval_queue(user: AnyUser) -> QuerySet[Application]:
         .filter(scope_q(user, "funding_org"))
         .order_by("updated_at", "pk")
     )
+
+
+def joined_union_ids(group: GroupTrip) -> set[int]:
+    """Unions taking part in a group trip (the lead and those who joined)."""
+    return set(
+        GroupParticipant.objects.filter(
+            group_trip=group, status=ParticipantStatus.JOINED
+        ).values_list("union_id", flat=True)
+    )

@@ -14,6 +14,7 @@ from django.db.models import BigIntegerField, Case, F, QuerySet, Value, When
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+import applications.selectors
 from accounts.models import Worker
 from funds.calculator import Quote, quote
 from funds.models import SubsidyPolicy
@@ -32,9 +33,9 @@ def policy_for_catalogue(year: int | None = None) -> SubsidyPolicy | None:
 
 
 def subsidy_used_this_year(worker: Worker, year: int) -> int:
-    """Subsidy already granted to the worker this year (fen). Applications arrive with their own
-    issue; until then nobody has used any of the yearly cap."""
-    return 0
+    """Subsidy already granted to the worker this year (fen): approved, attended and settled
+    trips reduce what is left of the yearly cap."""
+    return applications.selectors.subsidy_used_this_year(worker, year)
 
 
 def annotate_net_cost(

@@ -30,7 +30,6 @@ from applications.services.groups import (
     group_trip_entrust,
     group_trip_resize,
     group_trip_update,
-    joined_unions,
     roster_add,
 )
 from applications.services.lottery import lottery_announce, lottery_draw
@@ -61,7 +60,6 @@ __all__ = [
     "group_trip_entrust",
     "group_trip_resize",
     "group_trip_update",
-    "joined_unions",
     "lottery_announce",
     "lottery_draw",
     "review_trip",

@@ -20,6 +20,7 @@ from applications.models import (
     ParticipantStatus,
     Status,
 )
+from applications.selectors import joined_union_ids
 from applications.services.core import (
     ApplicationRefused,
     _promote,
@@ -323,14 +324,6 @@ def group_join(
 # --- The roster ------------------------------------------------------------------------------
 
 
-def joined_unions(group: GroupTrip) -> set[int]:
-    return set(
-        GroupParticipant.objects.filter(
-            group_trip=group, status=ParticipantStatus.JOINED
-        ).values_list("union_id", flat=True)
-    )
-
-
 def roster_add(
     *,
     group_trip: GroupTrip,
@@ -345,7 +338,7 @@ def roster_add(
             _("%(name)s is not a member of %(union)s.")
             % {"name": worker.real_name, "union": union.name}
         )
-    if union.pk not in joined_unions(group_trip):
+    if union.pk not in joined_union_ids(group_trip):
         raise ApplicationRefused(_("Your union does not take part in this group trip."))
     return application_submit(
         worker=worker, batch=group_trip.batch_id, by=by, group_trip=group_trip, today=today

@@ -18,8 +18,9 @@ from accounts.audit import audit
 from accounts.models import Organization, User, Worker
 from applications import selectors
 from applications.models import SEAT_HOLDING, Application, GroupTrip, RosterImport
+from applications.selectors import joined_union_ids
 from applications.services.core import ApplicationRefused
-from applications.services.groups import joined_unions, roster_add
+from applications.services.groups import roster_add
 from applications.uploads import ROSTER_MAX_ROWS, check_roster_file
 
 COLUMNS = ("real_name", "id_number", "phone")
@@ -64,7 +65,7 @@ def roster_import_start(
 ) -> RosterImport:
     """Store the upload (after checking it is an .xlsx of sane size) and queue the check."""
     check_roster_file(upload)
-    if union.pk not in joined_unions(group_trip):
+    if union.pk not in joined_union_ids(group_trip):
         raise ApplicationRefused(_("Your union does not take part in this group trip."))
     with transaction.atomic():
         job = RosterImport.objects.create(
