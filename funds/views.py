@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import scoping
 from accounts.models import Organization, OrgKind
@@ -58,6 +58,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     root = _require_funds_user(request)
     year = _year(request)
@@ -183,6 +184,7 @@ def allocate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
     root = _require_funds_user(request)
     form = LedgerFilterForm(request.GET or None)
@@ -243,6 +245,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def policies(request: HttpRequest) -> HttpResponse:
     _require_funds_user(request)
     rows = SubsidyPolicy.objects.all()

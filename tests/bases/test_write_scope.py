@@ -184,3 +184,12 @@ def test_exited_base_stays_refused_for_writes(client, tree):
     client.force_login(tree.user("county_a_staff"))
     assert patch(client, base, {"summary": "x"}).status_code == 403
     assert client.post(f"/bases/manage/{base.pk}/edit/", edit_form(base)).status_code == 403
+
+
+@pytest.mark.parametrize("pk", ["abc", "0", "99999999999999999999"])
+def test_a_malformed_or_unknown_id_on_a_write_is_404(client, tree, pk):
+    client.force_login(tree.user("county_a_staff"))
+    for url in (f"/api/v1/bases/{pk}/", f"/api/v1/itineraries/{pk}/", f"/api/v1/batches/{pk}/"):
+        response = client.patch(url, {"summary": "x"}, content_type="application/json")
+        assert response.status_code == 404, url
+    assert client.post(f"/api/v1/batches/{pk}/close/").status_code == 404
