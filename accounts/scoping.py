@@ -11,14 +11,19 @@ Rules (DESIGN §2):
 - anyone else (anonymous, no role, no organization, inactive): nothing.
 
 Apps filter their querysets with ``scope_q(user, "<path to an Organization FK>")`` and check single
-objects with ``can_view_org`` / ``can_manage_org``; they never re-derive these rules.
+objects with ``can_view_org`` / ``can_manage_org``; they never re-derive these rules. Every write
+that sets an organization (a base's county or operator, the organization a grant goes to …)
+passes it through ``check_orgs_in_scope``, on the API and the pages alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Role, Worker
 
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
     AnyUser = User | AnonymousUser
+    OrgRule = Callable[[AnyUser, Organization], bool]  # may this user set this organization?
 
 SUBTREE_ROLES = frozenset({Role.FEDERATION_STAFF, Role.AUDITOR})
 OWN_ORG_ROLES = frozenset({Role.ORGANIZER, Role.BASE_OPERATOR, Role.AGENCY, Role.WORKER})
@@ -85,6 +91,50 @@ def can_manage_org(user: AnyUser, org: Organization | None) -> bool:
     if not can_view_org(user, org):
         return False
     return user.is_superuser or user.role not in READ_ONLY_ROLES | {Role.WORKER}
+
+
+OUT_OF_SCOPE = _("This is not in your scope.")
+
+
+def check_orgs_in_scope(
+    user: AnyUser,
+    *,
+    allowed: OrgRule | Mapping[str, OrgRule] = can_manage_org,
+    **orgs: Organization | None,
+) -> None:
+    """Refuse, keyed by field, every organization a write would set that ``user`` may not act on.
+
+    ``check_orgs_in_scope(user, county=county, operator=operator)`` raises one
+    ``ValidationError({"county": …, "operator": …})`` naming each refused field; ``None`` is not
+    set and passes. ``allowed`` narrows the rule for one kind of write (moving money, placing a
+    base), for every field or per field name; the default is ``can_manage_org``. The API's
+    serializers and the pages' forms call this same function, so both refuse the same values with
+    the same message.
+    """
+    refused = {
+        field: ValidationError(OUT_OF_SCOPE, code="out_of_scope")
+        for field, org in orgs.items()
+        if org is not None and not _rule(allowed, field)(user, org)
+    }
+    if refused:
+        raise ValidationError(refused)
+
+
+def orgs_in_scope(
+    user: AnyUser, queryset: QuerySet[Organization], allowed: OrgRule = can_manage_org
+) -> QuerySet[Organization]:
+    """The organizations of ``queryset`` that ``check_orgs_in_scope`` lets ``user`` set: what a
+    form offers, decided by the same rule one organization at a time. Narrow ``queryset`` first
+    (e.g. to ``visible_orgs``) when it could be long."""
+    candidates = list(queryset)
+    ids = [org.pk for org in candidates if allowed(user, org)]
+    return queryset if len(ids) == len(candidates) else queryset.filter(pk__in=ids)
+
+
+def _rule(allowed: OrgRule | Mapping[str, OrgRule], field: str) -> OrgRule:
+    if isinstance(allowed, Mapping):
+        return allowed.get(field, can_manage_org)
+    return allowed
 
 
 def visible_workers(user: AnyUser) -> QuerySet[Worker]:

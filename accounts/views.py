@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import scoping, services
 from accounts.forms import WorkerContactForm
@@ -35,6 +35,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def members(request: HttpRequest) -> HttpResponse:
     """Workers in the user's scope, sensitive fields masked."""
     if not scoping.can_list_members(request.user):

@@ -1,8 +1,10 @@
 """API: ``/api/v1/bases/``, ``/api/v1/itineraries/``, ``/api/v1/batches/`` (DESIGN §5).
 
 Reads are public (the catalogue); writes need a login and go through ``bases.services`` after the
-permission functions of ``bases.permissions``. Another operator's base, itinerary or batch is a
-404 for writes; a visible one the user may not change (an auditor's) is a 403.
+permission functions of ``bases.permissions``: every write fetches its object with that module's
+getter for the action (``get_object``), the same the pages use, and passes every organization it
+sets through ``check_base_orgs``. Another operator's base, itinerary or batch is a 404 for writes;
+a visible one the user may not change (an auditor's) is a 403.
 
 Extension point for the layer above (net cost per worker): subclass ``ItineraryViewSet``, override
 ``annotate_for_user(queryset)`` to annotate ``net_cost`` for a logged-in worker, add ``"net_cost"``
@@ -28,11 +30,18 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.models import Organization, OrgKind
-from accounts.scoping import can_manage_org
 from bases import selectors, services
 from bases.filters import BaseFilter, BatchFilter, ItineraryFilter
 from bases.models import Addon, Base, BaseStatus, Batch, Itinerary, Product, Theme
-from bases.permissions import can_apply_for_base, can_decide_base, can_edit_base
+from bases.permissions import (
+    can_apply_for_base,
+    can_decide_base,
+    check_base_orgs,
+    get_base_for_decide,
+    get_base_for_edit,
+    get_batch_for_edit,
+    get_itinerary_for_edit,
+)
 from recuperation.api import Pagination
 from recuperation.money import YuanField
 
@@ -205,6 +214,18 @@ class BaseViewSet(
             return selectors.bases_visible_to(user)
         return selectors.bases_managed_by(user)
 
+    def get_object(self) -> Base:
+        """Writes fetch the base with the permission getter of their action (404 out of scope,
+        403 not allowed); reads look it up in the queryset of ``get_queryset``."""
+        getter = {
+            "update": get_base_for_edit,
+            "partial_update": get_base_for_edit,
+            "transition": get_base_for_decide,
+        }.get(self.action)
+        if getter is None:
+            return super().get_object()
+        return getter(self.request.user, self.kwargs["pk"])
+
     def perform_create(self, serializer) -> None:
         user = self.request.user
         if not can_apply_for_base(user):
@@ -214,17 +235,12 @@ class BaseViewSet(
             data["operator"] = user.org
         elif "operator" not in data:
             raise serializers.ValidationError({"operator": [_("This field is required.")]})
-        if not user.is_base_operator:
-            for field in ("county", "operator"):
-                if not can_manage_org(user, data[field]):
-                    raise serializers.ValidationError({field: [_("This is not in your scope.")]})
+        run(check_base_orgs, user=user, county=data["county"], operator=data["operator"])
         serializer.instance = run(services.base_apply, by=user, **data)
 
     def perform_update(self, serializer) -> None:
-        base = serializer.instance
+        base = serializer.instance  # from get_base_for_edit: in scope and editable
         user = self.request.user
-        if not can_edit_base(user, base):
-            raise exceptions.PermissionDenied()
         staff = can_decide_base(user, base)
         data = dict(serializer.validated_data)
         allowed = services.PROFILE_FIELDS_STAFF if staff else services.PROFILE_FIELDS_OPERATOR
@@ -233,15 +249,20 @@ class BaseViewSet(
             raise serializers.ValidationError(
                 {name: [_("Only federation staff change this.")] for name in refused}
             )
+        run(
+            check_base_orgs,
+            user=user,
+            base=base,
+            county=data.get("county"),
+            operator=data.get("operator"),
+        )
         serializer.instance = run(services.base_update, base=base, by=user, staff=staff, **data)
 
     @extend_schema(request=TransitionSerializer, responses=BaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the base in its lifecycle (staff): ``to``, ``reason``, ``notice_ends_on``."""
-        base = self.get_object()
-        if not can_decide_base(request.user, base):
-            raise exceptions.PermissionDenied()
+        base = self.get_object()  # get_base_for_decide
         params = TransitionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         base = run(services.base_transition, base=base, by=request.user, **params.validated_data)
@@ -342,18 +363,20 @@ class ItineraryViewSet(
         """Hook for a layer above: add per-user annotations (e.g. ``net_cost``). Default: none."""
         return queryset
 
+    def get_object(self) -> Itinerary:
+        if self.action in ("update", "partial_update"):
+            return get_itinerary_for_edit(self.request.user, self.kwargs["pk"])
+        return super().get_object()
+
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
-        base = data.pop("base")
-        if not can_edit_base(self.request.user, base):
-            raise exceptions.PermissionDenied()
+        # The serializer offers only bases in scope; the getter also refuses a read-only one.
+        base = get_base_for_edit(self.request.user, data.pop("base").pk)
         itinerary = run(services.itinerary_create, base=base, by=self.request.user, **data)
         serializer.instance = self.get_queryset().get(pk=itinerary.pk)
 
     def perform_update(self, serializer) -> None:
-        itinerary = serializer.instance
-        if not can_edit_base(self.request.user, itinerary.base):
-            raise exceptions.PermissionDenied()
+        itinerary = serializer.instance  # from get_itinerary_for_edit
         data = dict(serializer.validated_data)
         data.pop("base", None)
         run(services.itinerary_update, itinerary=itinerary, by=self.request.user, **data)
@@ -434,20 +457,20 @@ class BatchViewSet(
             return selectors.batches_visible_to(user)
         return selectors.batches_managed_by(user)
 
-    def _check(self, itinerary: Itinerary) -> None:
-        if not can_edit_base(self.request.user, itinerary.base):
-            raise exceptions.PermissionDenied()
+    def get_object(self) -> Batch:
+        if self.action in ("update", "partial_update", "close", "reopen"):
+            return get_batch_for_edit(self.request.user, self.kwargs["pk"])
+        return super().get_object()
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
-        itinerary = data.pop("itinerary")
-        self._check(itinerary)
+        # The serializer offers only itineraries in scope; the getter also refuses a read-only one.
+        itinerary = get_itinerary_for_edit(self.request.user, data.pop("itinerary").pk)
         batch = run(services.batch_create, itinerary=itinerary, by=self.request.user, **data)
         serializer.instance = selectors.with_seats_left(Batch.objects.filter(pk=batch.pk)).get()
 
     def perform_update(self, serializer) -> None:
-        batch = serializer.instance
-        self._check(batch.itinerary)
+        batch = serializer.instance  # from get_batch_for_edit
         data = dict(serializer.validated_data)
         data.pop("itinerary", None)
         run(services.batch_update, batch=batch, by=self.request.user, **data)
@@ -457,8 +480,7 @@ class BatchViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Stop sign-ups for this batch."""
-        batch = self.get_object()
-        self._check(batch.itinerary)
+        batch = self.get_object()  # get_batch_for_edit
         params = CloseSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         run(services.batch_close, batch=batch, by=request.user, **params.validated_data)
@@ -468,8 +490,7 @@ class BatchViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Take sign-ups again (the base must be in the catalogue and the batch not ended)."""
-        batch = self.get_object()
-        self._check(batch.itinerary)
+        batch = self.get_object()  # get_batch_for_edit
         run(services.batch_reopen, batch=batch, by=request.user)
         return self._fresh(batch)
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, OrgKind
-from accounts.scoping import scope_q
+from accounts.forms import OrgChoiceField
+from accounts.scoping import can_manage_org, orgs_in_scope
 from bases.models import (
     INDICATOR_GROUPS,
     INDICATORS,
@@ -22,6 +22,7 @@ from bases.models import (
     Itinerary,
     QualitySettings,
 )
+from bases.permissions import can_place_base_in, check_base_orgs
 from bases.validators import PHOTO_MAX_BYTES, validate_photo
 from recuperation.money import YuanFormField
 
@@ -57,7 +58,11 @@ class DateInput(forms.DateInput):
 
 
 class BaseForm(BootstrapMixin, forms.ModelForm):
-    """申报 and profile editing. Operators do not choose the operator; only staff rename."""
+    """申报 and profile editing. Operators do not choose the operator; only staff rename.
+
+    The county and operator lists offer what the user may set (and the value the base has); any
+    other value posted, forged or not, is refused by ``check_base_orgs``, as on the API.
+    """
 
     class Meta:
         model = Base
@@ -73,24 +78,36 @@ class BaseForm(BootstrapMixin, forms.ModelForm):
             "themes",
             "products",
         ]
+        field_classes = {"county": OrgChoiceField, "operator": OrgChoiceField}
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, user, staff: bool, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Organization.objects.filter(kind=OrgKind.COUNTY).order_by(
-            "path"
-        )
-        if staff:
-            # Staff register bases of operators within their own subtree.
-            self.fields["operator"].queryset = Organization.objects.filter(
-                scope_q(user), kind=OrgKind.BASE_OPERATOR
-            ).order_by("path")
-            self.fields["county"].queryset = self.fields["county"].queryset.filter(scope_q(user))
-        else:
+        self.user = user
+        self.existing = None if creating else self.instance
+        if not staff:
             del self.fields["operator"]
             if not creating:
                 for name in ("name", "county"):
                     del self.fields[name]
+        for name, allowed in (("county", can_place_base_in), ("operator", can_manage_org)):
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = field.queryset.order_by("path")
+                offered = orgs_in_scope(user, field.queryset, allowed)
+                if self.existing is not None:  # keeping the current value is not setting it
+                    offered |= field.queryset.filter(pk=getattr(self.existing, f"{name}_id"))
+                field.offer(offered)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        check_base_orgs(
+            self.user,
+            base=self.existing,
+            county=data.get("county") if "county" in self.fields else None,
+            operator=data.get("operator") if "operator" in self.fields else None,
+        )
+        return data
 
 
 class PhotoForm(BootstrapMixin, forms.Form):

@@ -1,7 +1,9 @@
 """Pages: the public catalogue, and the management pages of staff and base operators.
 
-Views are thin: a permission function, a selector or a service, a template. An object outside
-the user's scope is a 404; one the user may see but not change is a 403.
+Views are thin: a permission function, a selector or a service, a template. Management views
+fetch their object with the getter of ``bases.permissions`` for their action (the API uses the
+same ones): an object outside the user's scope is a 404; one the user may see but not change is a
+403.
 """
 
 from __future__ import annotations
@@ -40,9 +42,7 @@ from bases.forms import (
 from bases.models import (
     Addon,
     Base,
-    BasePhoto,
     BaseStatus,
-    Batch,
     InspectionDraw,
     InspectionStatus,
     Itinerary,
@@ -51,11 +51,20 @@ from bases.models import (
     Theme,
 )
 from bases.permissions import (
-    can_answer_inspection,
     can_apply_for_base,
     can_decide_base,
     can_edit_base,
     can_manage_quality,
+    get_base_for_decide,
+    get_base_for_edit,
+    get_base_for_view,
+    get_batch_for_edit,
+    get_inspection_for_step,
+    get_inspection_for_view,
+    get_itinerary_for_edit,
+    get_itinerary_for_view,
+    get_photo_for_edit,
+    inspection_steps,
     is_supervisor,
     uses_management,
 )
@@ -231,10 +240,6 @@ def supervisor_required(view: Callable) -> Callable:
     return wrapper
 
 
-def _managed_base(request: HttpRequest, pk: int) -> Base:
-    return get_object_or_404(selectors.bases_managed_by(request.user), pk=pk)
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -327,14 +332,13 @@ def _render_base_manage(
 @login_required
 @require_GET
 def base_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_base_manage(request, _managed_base(request, pk))
+    return _render_base_manage(request, get_base_for_view(request.user, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def base_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    base = _managed_base(request, pk)
-    _require(can_edit_base(request.user, base))
+    base = get_base_for_edit(request.user, pk)
     staff = can_decide_base(request.user, base)
     form = BaseForm(
         request.POST or None, instance=base, user=request.user, staff=staff, creating=False
@@ -357,8 +361,7 @@ def base_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def base_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    base = _managed_base(request, pk)
-    _require(can_decide_base(request.user, base))
+    base = get_base_for_decide(request.user, pk)
     form = TransitionForm(request.POST, base=base)
     if form.is_valid():
         try:
@@ -380,19 +383,20 @@ def base_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def base_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    base = _managed_base(request, pk)
+    if request.method == "POST":
+        base = get_base_for_edit(request.user, pk)
+    else:
+        base = get_base_for_view(request.user, pk)
     editable = can_edit_base(request.user, base)
     form = PhotoForm(request.POST or None, request.FILES or None) if editable else None
-    if request.method == "POST":
-        _require(editable)
-        if form.is_valid():
-            try:
-                services.base_photo_add(base=base, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("The photo was added."))
-                return redirect("bases:base_photos", pk=base.pk)
+    if request.method == "POST" and form.is_valid():  # a POST got an editable base
+        try:
+            services.base_photo_add(base=base, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The photo was added."))
+            return redirect("bases:base_photos", pk=base.pk)
     return render(
         request,
         "bases/manage/photos.html",
@@ -403,12 +407,7 @@ def base_photos(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = get_object_or_404(
-        BasePhoto.objects.select_related("base"),
-        pk=pk,
-        base__in=selectors.bases_managed_by(request.user),
-    )
-    _require(can_edit_base(request.user, photo.base))
+    photo = get_photo_for_edit(request.user, pk)
     services.base_photo_delete(photo=photo, by=request.user)
     messages.success(request, _("The photo was removed."))
     return redirect("bases:base_photos", pk=photo.base_id)
@@ -417,8 +416,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
-    base = _managed_base(request, pk)
-    _require(can_decide_base(request.user, base))
+    base = get_base_for_decide(request.user, pk)
     form = StarRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -447,8 +445,7 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def itinerary_new(request: HttpRequest, pk: int) -> HttpResponse:
-    base = _managed_base(request, pk)
-    _require(can_edit_base(request.user, base))
+    base = get_base_for_edit(request.user, pk)
     form = ItineraryForm(request.POST or None, instance=Itinerary(base=base))
     if request.method == "POST" and form.is_valid():
         try:
@@ -467,15 +464,10 @@ def itinerary_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _managed_itinerary(request: HttpRequest, pk: int) -> Itinerary:
-    return get_object_or_404(selectors.itineraries_managed_by(request.user), pk=pk)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def itinerary_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    itinerary = _managed_itinerary(request, pk)
-    _require(can_edit_base(request.user, itinerary.base))
+    itinerary = get_itinerary_for_edit(request.user, pk)
     form = ItineraryForm(request.POST or None, instance=itinerary)
     if request.method == "POST" and form.is_valid():
         try:
@@ -500,23 +492,24 @@ def itinerary_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batches(request: HttpRequest, pk: int) -> HttpResponse:
     """An itinerary's batches, and a form to add one."""
-    itinerary = _managed_itinerary(request, pk)
+    if request.method == "POST":
+        itinerary = get_itinerary_for_edit(request.user, pk)
+    else:
+        itinerary = get_itinerary_for_view(request.user, pk)
     editable = can_edit_base(request.user, itinerary.base)
     form = BatchForm(request.POST or None, itinerary=itinerary) if editable else None
-    if request.method == "POST":
-        _require(editable)
-        if form.is_valid():
-            try:
-                services.batch_create(
-                    itinerary=itinerary,
-                    by=request.user,
-                    **{k: form.cleaned_data[k] for k in services.BATCH_FIELDS},
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("The batch was added."))
-                return redirect("bases:batches", pk=itinerary.pk)
+    if request.method == "POST" and form.is_valid():  # a POST got an editable itinerary
+        try:
+            services.batch_create(
+                itinerary=itinerary,
+                by=request.user,
+                **{k: form.cleaned_data[k] for k in services.BATCH_FIELDS},
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The batch was added."))
+            return redirect("bases:batches", pk=itinerary.pk)
     today = timezone.localdate()
     all_batches = list(selectors.batches_of(itinerary))
     return render(
@@ -534,16 +527,11 @@ def batches(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _managed_batch(request: HttpRequest, pk: int) -> Batch:
-    return get_object_or_404(selectors.batches_managed_by(request.user), pk=pk)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _managed_batch(request, pk)
+    batch = get_batch_for_edit(request.user, pk)
     itinerary = batch.itinerary
-    _require(can_edit_base(request.user, itinerary.base))
     form = BatchForm(request.POST or None, instance=batch, itinerary=itinerary)
     if request.method == "POST" and form.is_valid():
         try:
@@ -573,8 +561,7 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_close(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _managed_batch(request, pk)
-    _require(can_edit_base(request.user, batch.itinerary.base))
+    batch = get_batch_for_edit(request.user, pk)
     services.batch_close(batch=batch, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The batch is closed for sign-ups."))
     return redirect("bases:batches", pk=batch.itinerary_id)
@@ -583,8 +570,7 @@ def batch_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _managed_batch(request, pk)
-    _require(can_edit_base(request.user, batch.itinerary.base))
+    batch = get_batch_for_edit(request.user, pk)
     try:
         services.batch_reopen(batch=batch, by=request.user)
     except ValidationError as error:
@@ -648,8 +634,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
-    base = _managed_base(request, pk)
-    _require(can_decide_base(request.user, base))
+    base = get_base_for_decide(request.user, pk)
     inspection = services.inspection_create(base=base, by=request.user)
     messages.success(request, _("An inspection was planned."))
     return redirect("bases:inspection_detail", pk=inspection.pk)
@@ -668,21 +653,24 @@ def inspection_draw(request: HttpRequest) -> HttpResponse:
     return redirect("bases:inspections")
 
 
+STEP_FORMS = {
+    "record": InspectionRecordForm,
+    "answer": InspectionAnswerForm,
+    "conclude": InspectionConcludeForm,
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(selectors.inspections_for(request.user), pk=pk)
-    user, base = request.user, inspection.base
-    step_forms = {}
-    if inspection.status == InspectionStatus.SCHEDULED and can_decide_base(user, base):
-        step_forms["record"] = InspectionRecordForm
-    if inspection.status == InspectionStatus.RECTIFYING and can_answer_inspection(user, inspection):
-        step_forms["answer"] = InspectionAnswerForm
-    if inspection.status == InspectionStatus.ANSWERED and can_decide_base(user, base):
-        step_forms["conclude"] = InspectionConcludeForm
-    step = request.POST.get("step") if request.method == "POST" else None
-    if request.method == "POST" and step not in step_forms:
-        raise PermissionDenied
+    user, step = request.user, None
+    if request.method == "POST":
+        step = request.POST.get("step")
+        inspection = get_inspection_for_step(user, pk, step)
+    else:
+        inspection = get_inspection_for_view(user, pk)
+    base = inspection.base
+    step_forms = {name: STEP_FORMS[name] for name in inspection_steps(user, inspection)}
     forms = {
         name: form_class(request.POST if name == step else None, prefix=name)
         for name, form_class in step_forms.items()

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Organization, WorkerCategory
+from accounts.models import WorkerCategory
 from funds.models import SubsidyPolicy
-from funds.permissions import can_view_funds
+from funds.permissions import get_funds_org_for_view
 from funds.selectors import utilization
 from recuperation.money import YuanField, yuan_str
 
@@ -56,9 +56,7 @@ class UtilizationView(APIView):
             raise ValidationError({"year": [_("The year must be a number.")]}) from None
         if not 2000 <= year <= 2100:
             raise ValidationError({"year": [_("The year is out of range.")]})
-        org = Organization.objects.filter(code=code).first()
-        if not can_view_funds(request.user, org):
-            raise NotFound()  # outside the caller's scope: do not reveal that it exists
+        org = get_funds_org_for_view(request.user, code)  # 404 outside the caller's scope
         usage = utilization(org=org, year=year)
         data = usage.as_dict()
         data["utilization_rate"] = float(usage.utilization_rate)

@@ -6,9 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import forms as account_forms
 from accounts import scoping
 from accounts.models import Organization, OrgKind
 from funds.models import FundSource, Kind, SubsidyPolicy
+from funds.permissions import can_move_funds
 from funds.services import MONEY_ORG_KINDS
 from recuperation.money import YuanFormField, fen_to_yuan
 
@@ -23,13 +25,19 @@ PRIORITY_GROUP_CHOICES = [
 ]
 
 
-class OrgChoiceField(forms.ModelChoiceField):
+class OrgChoiceField(account_forms.OrgChoiceField):
+    """Offers the organizations the user may move money of, indented as a tree; accepts any
+    money-holding one, so the form's scope check answers a forged value (see ``clean``)."""
+
+    def __init__(self, *, label, kinds=MONEY_ORG_KINDS):
+        super().__init__(label=label, queryset=Organization.objects.filter(kind__in=kinds))
+
     def label_from_instance(self, org: Organization) -> str:
         return f"{'　' * max(org.depth - 1, 0)}{org.name}（{org.code}）"
 
-
-def money_orgs_for(user):
-    return scoping.visible_orgs(user).filter(kind__in=MONEY_ORG_KINDS).order_by("path")
+    def offer_to(self, user) -> None:
+        visible = self.queryset.filter(scoping.scope_q(user)).order_by("path")
+        self.offer(scoping.orgs_in_scope(user, visible, can_move_funds))
 
 
 def this_year() -> int:
@@ -45,34 +53,39 @@ class MovementForm(forms.Form):
     memo = forms.CharField(label=_("Memo"), max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
 
+    org_fields: tuple[str, ...] = ()
+
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("year", this_year())
         kwargs["initial"].setdefault("key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.user = user
+        for name in self.org_fields:
+            self.fields[name].offer_to(user)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        scoping.check_orgs_in_scope(
+            self.user, allowed=can_move_funds, **{name: data.get(name) for name in self.org_fields}
+        )
+        return data
 
 
 class GrantForm(MovementForm):
-    org = OrgChoiceField(label=_("Receiving organization"), queryset=Organization.objects.none())
+    org = OrgChoiceField(
+        label=_("Receiving organization"), kinds=MONEY_ORG_KINDS - {OrgKind.GRASSROOTS}
+    )
     field_order = ["org", "year", "source", "amount", "memo"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["org"].queryset = money_orgs_for(user).exclude(kind=OrgKind.GRASSROOTS)
+    org_fields = ("org",)
 
 
 class AllocationForm(MovementForm):
-    from_org = OrgChoiceField(label=_("From"), queryset=Organization.objects.none())
-    to_org = OrgChoiceField(label=_("To"), queryset=Organization.objects.none())
+    # A recall moves money back up to the user's own organization, which is in scope too.
+    from_org = OrgChoiceField(label=_("From"))
+    to_org = OrgChoiceField(label=_("To"))
     field_order = ["from_org", "to_org", "year", "source", "amount", "memo"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        orgs = money_orgs_for(user)
-        self.fields["from_org"].queryset = orgs
-        # A recall moves money back up to the user's own organization, which is in scope too.
-        self.fields["to_org"].queryset = orgs
+    org_fields = ("from_org", "to_org")
 
 
 class LedgerFilterForm(forms.Form):

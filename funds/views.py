@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import scoping
 from accounts.models import Organization, OrgKind
@@ -29,9 +29,11 @@ from funds.forms import (
 from funds.models import FiscalYear, SubsidyPolicy
 from funds.permissions import (
     can_move_funds,
+    can_record_movements,
     can_set_policy,
-    can_view_funds,
     funds_root,
+    get_funds_org_for_view,
+    get_policy_for_edit,
 )
 from funds.selectors import early_warnings, ledger_transactions, utilization
 from recuperation.money import fen_to_yuan
@@ -55,20 +57,13 @@ def _year(request: HttpRequest) -> int:
     return year
 
 
-def _org_from_code(request: HttpRequest, code: str | None, root: Organization) -> Organization:
-    if not code:
-        return root
-    org = Organization.objects.filter(code=code).first()
-    if not can_view_funds(request.user, org):
-        raise Http404  # outside the user's scope: same answer as "does not exist"
-    return org
-
-
 @login_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     root = _require_funds_user(request)
     year = _year(request)
-    org = _org_from_code(request, request.GET.get("org"), root)
+    code = request.GET.get("org")
+    org = get_funds_org_for_view(request.user, code) if code else root
     usage = utilization(org=org, year=year)
     children = Organization.objects.filter(
         parent=org, kind__in=[OrgKind.CITY, OrgKind.COUNTY, OrgKind.GRASSROOTS]
@@ -134,8 +129,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _movement(request: HttpRequest, form_class, template: str, do_move) -> HttpResponse:
-    _require_funds_user(request)
-    if not can_move_funds(request.user, request.user.org) and not request.user.is_superuser:
+    """A grant or allocation; the form refuses organizations the user may not move money of."""
+    if not can_record_movements(request.user):
         raise PermissionDenied
     form = form_class(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -157,8 +152,6 @@ def _overview_url() -> str:
 @require_http_methods(["GET", "POST"])
 def grant(request: HttpRequest) -> HttpResponse:
     def do_move(data):
-        if not can_move_funds(request.user, data["org"]):
-            raise PermissionDenied
         services.grant(
             org=data["org"],
             year=data["year"],
@@ -176,11 +169,6 @@ def grant(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def allocate(request: HttpRequest) -> HttpResponse:
     def do_move(data):
-        if not (
-            can_move_funds(request.user, data["from_org"])
-            and can_move_funds(request.user, data["to_org"])
-        ):
-            raise PermissionDenied
         services.allocate(
             from_org=data["from_org"],
             to_org=data["to_org"],
@@ -196,6 +184,7 @@ def allocate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
     root = _require_funds_user(request)
     form = LedgerFilterForm(request.GET or None)
@@ -210,7 +199,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         if data["source"]:
             txns = txns.filter(entries__account__source=data["source"])
         if data["org"]:
-            org = _org_from_code(request, data["org"], root)
+            org = get_funds_org_for_view(request.user, data["org"])
             txns = txns.filter(entries__account__org__path__startswith=org.path)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
@@ -256,6 +245,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def policies(request: HttpRequest) -> HttpResponse:
     _require_funds_user(request)
     rows = SubsidyPolicy.objects.all()
@@ -287,9 +277,7 @@ def policies(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
-    if not can_set_policy(request.user):
-        raise PermissionDenied
-    policy = get_object_or_404(SubsidyPolicy, year=year) if year else None
+    policy = get_policy_for_edit(request.user, year)
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         services.save_policy(policy=form.save(commit=False), by=request.user)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from portal.health import health
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 

@@ -203,14 +203,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Login throttling: after AXES_FAILURE_LIMIT failures for one username from one address the
-# pair is locked out for AXES_COOLOFF_MINUTES (web login and the API token endpoint alike).
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies of our own the entry
+# they vouch for in X-Forwarded-For (recuperation.client_ip). Every throttle keys on it; with 0
+# a client-sent X-Forwarded-For is ignored, so rotating it escapes nothing.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Login throttling (web login and the API token endpoint alike): after AXES_FAILURE_LIMIT
+# failures for one username from one address the pair is locked out for AXES_COOLOFF_MINUTES,
+# and after AXES_IP_FAILURE_LIMIT failures from one address, whatever the usernames, the address
+# is (accounts.lockout: axes itself has one limit for all parameter sets).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Our own resolver rather than axes' ipware settings: django-ipware is not installed (axes then
+# falls back to REMOTE_ADDR) and this keeps axes and DRF's NUM_PROXIES on one rule.
+AXES_CLIENT_IP_CALLABLE = "recuperation.client_ip.client_ip"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -228,6 +239,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("API_LOGIN_RATE", "10/min")},
+    # The same count as TRUSTED_PROXY_COUNT; DRF's default (None) trusts any X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "recuperation.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -57,8 +57,10 @@ def _english_outside_requests():
 class Tree:
     """A small union tree with one user of every role, plus an outsider.
 
-    province P → city C → counties A and B; A has unions A1 and A2, B has B1; an operator under A,
-    an agency under C.
+    province P → city C → counties A and B; A has unions A1 and A2, B has B1; an operator under
+    each county (OPA, OPB), an agency under C and another under B. Every role has a second user
+    in county B (``county_b_staff``, ``organizer_b1``, ``operator_b``, ``agency_b``,
+    ``worker_b1``): the same-role outsiders of county A's data.
     """
 
     province: Organization
@@ -70,6 +72,8 @@ class Tree:
     union_b1: Organization
     operator: Organization
     agency: Organization
+    operator_b: Organization
+    agency_b: Organization
     users: dict[str, User]
 
     def user(self, name: str) -> User:
@@ -89,6 +93,12 @@ def tree(db) -> Tree:
         code="OPA", name="甲县基地", kind=OrgKind.BASE_OPERATOR, parent=county_a
     )
     agency = OrganizationFactory(code="AG", name="旅行社", kind=OrgKind.AGENCY, parent=city)
+    operator_b = OrganizationFactory(
+        code="OPB", name="乙县基地运营", kind=OrgKind.BASE_OPERATOR, parent=county_b
+    )
+    agency_b = OrganizationFactory(
+        code="AGB", name="乙县旅行社", kind=OrgKind.AGENCY, parent=county_b
+    )
 
     users = {
         "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
@@ -104,12 +114,25 @@ def tree(db) -> Tree:
         "organizer_b1": UserFactory(username="org_b1", role=Role.ORGANIZER, org=union_b1),
         "operator": UserFactory(username="op", role=Role.BASE_OPERATOR, org=operator),
         "agency": UserFactory(username="agency", role=Role.AGENCY, org=agency),
+        "operator_b": UserFactory(username="op_b", role=Role.BASE_OPERATOR, org=operator_b),
+        "agency_b": UserFactory(username="agency_b", role=Role.AGENCY, org=agency_b),
         "outsider": UserFactory(username="outsider"),
     }
     users["worker_a1"] = WorkerFactory(union=union_a1, user__username="w_a1", real_name="张三").user
     users["worker_b1"] = WorkerFactory(union=union_b1, user__username="w_b1", real_name="李四").user
     return Tree(
-        province, city, county_a, county_b, union_a1, union_a2, union_b1, operator, agency, users
+        province,
+        city,
+        county_a,
+        county_b,
+        union_a1,
+        union_a2,
+        union_b1,
+        operator,
+        agency,
+        operator_b,
+        agency_b,
+        users,
     )
 
 

@@ -1,6 +1,10 @@
-"""Every URL × every role: who gets the page, who is sent to log in, who is refused.
+"""Every URL × every method it accepts × every role: who is served, who is sent to log in, who is
+refused, and — for writes — whether the write really happened (tests/matrix.py explains a row).
 
-When a new URL is added, ``test_every_url_is_in_the_matrix`` fails until it is listed here.
+The roles include a same-role outsider for each role (county B's staff, organizer, operator,
+agency and worker), so a check that stops at "has the role" without the scope fails here. When a
+URL is added, or a view starts accepting another method, ``test_every_url_is_in_the_matrix`` or
+``test_every_method_a_url_accepts_has_a_row`` fails until its rows are written.
 """
 
 from __future__ import annotations
@@ -8,81 +12,112 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import Worker
 from tests.applications.url_matrix import MATRIX as APPLICATIONS_MATRIX
 from tests.bases.url_matrix import MATRIX as BASES_MATRIX
 from tests.funds.url_matrix import MATRIX as FUNDS_MATRIX
+from tests.matrix import LOGIN, ROLES, SUPERVISORS, Write, only, roles
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "admin",
-    "city_staff",
-    "county_a_staff",
-    "auditor",
-    "organizer_a1",
-    "operator",
-    "agency",
-    "worker_a1",
-    "outsider",
-]
-LOGIN = 302  # sent to the login page
-MEMBER_VIEWERS = {"admin", "city_staff", "county_a_staff", "auditor", "organizer_a1"}
+MEMBER_VIEWERS = SUPERVISORS | {"organizer_a1", "organizer_b1"}
+WORKERS = {"worker_a1", "worker_b1"}
 
-# url name → (method, path or callable(tree) -> path, status for the anonymous visitor,
-#             status for every logged-in role or {role: status})
-MATRIX: dict[str, tuple[str, str, int, dict[str, int] | int]] = {
-    "portal:home": ("get", "/", 200, 200),
-    "healthz": ("get", "/healthz", 200, 200),
-    "login": ("get", "/login/", 200, 302),
-    "logout": ("post", "/logout/", 302, 302),
-    "password_change": ("get", "/account/password/", LOGIN, 200),
-    "accounts:account": ("get", "/account/", LOGIN, 200),
-    "accounts:members": (
-        "get",
-        "/account/members/",
-        LOGIN,
-        {role: 200 if role in MEMBER_VIEWERS else 403 for role in ROLES},
-    ),
-    "set_language": ("post", "/i18n/setlang/", 302, 302),
-    "admin:index": (
-        "get",
-        "/admin/",
-        LOGIN,
-        {role: 200 if role == "admin" else 302 for role in ROLES},
-    ),
-    "api-root": ("get", "/api/v1/", 200, 200),
-    "api-token": ("post", "/api/v1/auth/token/", 400, 400),
-    "api-me": ("get", "/api/v1/me/", 401, 200),
-    "api-schema": ("get", "/api/v1/schema/", 200, 200),
-    "api-docs": ("get", "/api/v1/docs/", 200, 200),
-    "org-list": ("get", "/api/v1/orgs/", 200, 200),
-    "org-detail": ("get", "/api/v1/orgs/A1/", 200, 200),
+
+def contact_page(tree) -> Write:
+    """A worker's own contact data: the page has no object id, each worker writes only their own."""
+    return Write(
+        path="/account/",
+        data={"phone": "13912345678", "id_number": ""},
+        done=lambda: Worker.objects.filter(phone="13912345678").exists(),
+    )
+
+
+# (url name, method[, case]) → (path or builder, status for the anonymous visitor, status for
+# every logged-in role or {role: status})
+MATRIX: dict[tuple[str, ...], tuple] = {
+    ("portal:home", "get"): ("/", 200, 200),
+    ("healthz", "get"): ("/healthz", 200, 200),
+    ("login", "get"): ("/login/", 200, 302),
+    ("login", "post"): ("/login/", 200, 302),  # no credentials: the form again; logged in: away
+    ("login", "put"): ("/login/", 200, 302),  # Django's form views take PUT like POST
+    ("logout", "post"): ("/logout/", 302, 302),
+    ("password_change", "get"): ("/account/password/", LOGIN, 200),
+    ("password_change", "post"): ("/account/password/", LOGIN, 200),  # empty form: errors
+    ("password_change", "put"): ("/account/password/", LOGIN, 200),
+    ("accounts:account", "get"): ("/account/", LOGIN, 200),
+    ("accounts:account", "post"): (contact_page, LOGIN, roles((WORKERS, 302), default=200)),
+    ("accounts:members", "get"): ("/account/members/", LOGIN, only(MEMBER_VIEWERS)),
+    ("set_language", "post"): ("/i18n/setlang/", 302, 302),
+    ("admin:index", "get"): ("/admin/", LOGIN, roles(({"admin"}, 200), default=302)),
+    ("api-root", "get"): ("/api/v1/", 200, 200),
+    ("api-token", "post"): ("/api/v1/auth/token/", 400, 400),
+    ("api-me", "get"): ("/api/v1/me/", 401, 200),
+    ("api-schema", "get"): ("/api/v1/schema/", 200, 200),
+    ("api-docs", "get"): ("/api/v1/docs/", 200, 200),
+    ("org-list", "get"): ("/api/v1/orgs/", 200, 200),
+    ("org-detail", "get"): ("/api/v1/orgs/A1/", 200, 200),
     **BASES_MATRIX,
     **FUNDS_MATRIX,
     **APPLICATIONS_MATRIX,
 }
+# Writes to the caller's own session or password, not to an object: no Write to check.
+SESSION_WRITES = {"login", "logout", "password_change", "set_language", "api-token"}
+# Django's own views answer every method; the matrix lists the ones this project relies on.
+NOT_PROBED = {"admin:index", "set_language"}
+PROBED_METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def expected_status(name: str, role: str) -> int:
-    _method, _path, anonymous, others = MATRIX[name]
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # photo uploads of the matrix land in a temporary folder
+
+
+def expected_status(key: tuple[str, ...], role: str) -> int:
+    _target, anonymous, others = MATRIX[key]
     if role == "anonymous":
         return anonymous
     return others[role] if isinstance(others, dict) else others
 
 
+def _build(target, tree) -> Write | str:
+    return target(tree) if callable(target) else target
+
+
+def _send(client, method: str, target: Write | str):
+    if not isinstance(target, Write):
+        return getattr(client, method)(target)
+    if target.path.startswith("/api/"):
+        return getattr(client, method)(target.path, target.data, content_type="application/json")
+    assert method == "post", "pages take their writes as form posts"
+    return client.post(target.path, target.data)
+
+
+def _succeeded(role: str, target: Write, status: int) -> bool:
+    """A write succeeded: 2xx on the API, a redirect on a page (a refused form is a 200)."""
+    if role == "anonymous":
+        return False
+    return status in (200, 201, 204) if target.path.startswith("/api/") else status == 302
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_url_answers_each_role_as_expected(client, tree, name, role):
+@pytest.mark.parametrize("key", sorted(MATRIX), ids="|".join)
+def test_url_answers_each_role_as_expected(client, tree, key, role):
+    name, method = key[:2]
     if role != "anonymous":
         client.force_login(tree.user(role))
-    method, path, *_ = MATRIX[name]
-    if callable(path):  # a row may build the object its URL needs from the tree fixture
-        path = path(tree)
-    response = getattr(client, method)(path)
-    assert response.status_code == expected_status(name, role), (name, role)
-    if response.status_code == LOGIN and method == "get" and role == "anonymous":
+    target = _build(MATRIX[key][0], tree)
+    response = _send(client, method, target)
+    status = response.status_code
+    assert status == expected_status(key, role), (key, role, status)
+    if status == LOGIN and method == "get" and role == "anonymous":
         assert "login" in response["Location"]
+    if method != "get":
+        if isinstance(target, Write):
+            # A success wrote; every refusal (401, 403, 404, 400, a form shown again) did not.
+            assert target.done() == _succeeded(role, target, status), (key, role, status)
+        else:
+            assert name in SESSION_WRITES, f"give the write row {name} a Write with a check"
 
 
 def _named_patterns(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -99,4 +134,25 @@ def _named_patterns(resolver: URLResolver, namespace: str = "") -> set[str]:
 def test_every_url_is_in_the_matrix():
     names = {n for n in _named_patterns(get_resolver()) if not n.startswith("admin:")}
     names.add("admin:index")
-    assert names - set(MATRIX) == set(), "add the new URLs to MATRIX"
+    assert names - {key[0] for key in MATRIX} == set(), "add the new URLs to MATRIX"
+
+
+@pytest.mark.parametrize("name", sorted({key[0] for key in MATRIX} - NOT_PROBED))
+def test_every_method_a_url_accepts_has_a_row(client, tree, name):
+    """Ask the view itself: a method that neither the anonymous visitor nor the superuser gets a
+    405 for is accepted (function views, Django's class views and DRF viewsets alike), and needs
+    its row; a row for a method the view refuses is stale."""
+    first = min(key for key in MATRIX if key[0] == name)
+    target = _build(MATRIX[first][0], tree)
+    path = target.path if isinstance(target, Write) else target
+    accepted = set()
+    for method in PROBED_METHODS:
+        answers = []
+        for role in ("anonymous", "admin"):
+            client.logout()
+            if role == "admin":
+                client.force_login(tree.user("admin"))
+            answers.append(getattr(client, method)(path).status_code)
+        if 405 not in answers:
+            accepted.add(method)
+    assert accepted == {key[1] for key in MATRIX if key[0] == name}, name

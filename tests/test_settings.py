@@ -25,7 +25,9 @@ PROBE = (
     "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], "
     "'cache_location': s.CACHES['default'].get('LOCATION'), "
-    "'debug': s.DEBUG, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE}))"
+    "'debug': s.DEBUG, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE, "
+    "'proxies': s.TRUSTED_PROXY_COUNT, 'num_proxies': s.REST_FRAMEWORK['NUM_PROXIES'], "
+    "'ip_limit': s.AXES_IP_FAILURE_LIMIT}))"
 )
 
 
@@ -63,6 +65,14 @@ def test_defaults_are_the_embedded_demo():
     assert (found["lang"], found["tz"]) == ("zh-hans", "Asia/Shanghai")
 
 
+def test_no_proxy_is_trusted_unless_configured_and_both_throttles_share_the_count():
+    found = probe()
+    assert (found["proxies"], found["num_proxies"]) == (0, 0)  # DRF's None would trust any XFF
+    assert found["ip_limit"] == 30
+    found = probe(TRUSTED_PROXY_COUNT="2", AXES_IP_FAILURE_LIMIT="50")
+    assert (found["proxies"], found["num_proxies"], found["ip_limit"]) == (2, 2, 50)
+
+
 def test_database_url_switches_to_postgresql_and_broker_url_to_redis():
     found = probe(
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/recuperation",
@@ -84,6 +94,9 @@ def test_database_url_switches_to_postgresql_and_broker_url_to_redis():
         ("DJANGO_DEBUG", "maybe"),
         ("DJANGO_ENV", "staging"),
         ("AXES_FAILURE_LIMIT", "five"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("TRUSTED_PROXY_COUNT", "nginx"),
+        ("AXES_IP_FAILURE_LIMIT", "0"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):

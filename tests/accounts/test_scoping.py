@@ -11,19 +11,22 @@ from tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
 
-ALL = {"P", "C", "CA", "CB", "A1", "A2", "B1", "OPA", "AG"}
+ALL = {"P", "C", "CA", "CB", "A1", "A2", "B1", "OPA", "OPB", "AG", "AGB"}
+COUNTY_B = {"CB", "B1", "OPB", "AGB"}
 
 # role → (orgs it may see, orgs it may act on, workers it may see by union)
 EXPECTED = {
     "admin": (ALL, ALL, {"A1", "B1"}),
     "city_staff": (ALL - {"P"}, ALL - {"P"}, {"A1", "B1"}),
     "county_a_staff": ({"CA", "A1", "A2", "OPA"}, {"CA", "A1", "A2", "OPA"}, {"A1"}),
-    "county_b_staff": ({"CB", "B1"}, {"CB", "B1"}, {"B1"}),
+    "county_b_staff": (COUNTY_B, COUNTY_B, {"B1"}),
     "auditor": (ALL - {"P"}, set(), {"A1", "B1"}),
     "organizer_a1": ({"A1"}, {"A1"}, {"A1"}),
     "organizer_b1": ({"B1"}, {"B1"}, {"B1"}),
     "operator": ({"OPA"}, {"OPA"}, set()),
     "agency": ({"AG"}, {"AG"}, set()),
+    "operator_b": ({"OPB"}, {"OPB"}, set()),
+    "agency_b": ({"AGB"}, {"AGB"}, set()),
     "worker_a1": ({"A1"}, set(), {"A1"}),
     "worker_b1": ({"B1"}, set(), {"B1"}),
     "outsider": (set(), set(), set()),

@@ -3,15 +3,47 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
+TOKEN_URL = "/api/v1/auth/token/"
+PROXY = "10.0.0.1"
+
+
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture
+def three_logins_a_minute(monkeypatch):
+    # DRF copies the rates into the throttle class when it is imported, so patch them there.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "3/min"})
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+
+def token_login(forwarded: str, *, address: str = "127.0.0.1"):
+    """A correct log-in, so only the request-rate throttle (never axes) can refuse it."""
+    return APIClient().post(
+        TOKEN_URL,
+        {"username": "w_a1", "password": PASSWORD},
+        REMOTE_ADDR=address,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def assert_throttled(response):
+    assert response.status_code == 429
+    assert "Retry-After" in response  # DRF's throttle; an axes lockout sends none
 
 
 def test_token_login_then_token_header_authenticates(api, tree):
@@ -74,3 +106,27 @@ def test_web_login_with_the_right_password_lands_on_home(client, tree):
     response = client.post("/login/", {"username": "w_a1", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_token_throttle(tree, three_logins_a_minute):
+    for i in range(3):
+        assert token_login(f"198.51.100.{i}").status_code == 200
+    assert_throttled(token_login("198.51.100.99"))
+
+
+def test_behind_a_proxy_two_clients_are_throttled_separately(
+    tree, three_logins_a_minute, behind_one_proxy
+):
+    for _ in range(3):
+        assert token_login("203.0.113.1", address=PROXY).status_code == 200
+    assert_throttled(token_login("203.0.113.1", address=PROXY))
+    assert token_login("203.0.113.2", address=PROXY).status_code == 200
+
+
+def test_behind_a_proxy_a_spoofed_extra_hop_does_not_escape_the_token_throttle(
+    tree, three_logins_a_minute, behind_one_proxy
+):
+    for i in range(3):
+        response = token_login(f"198.51.100.{i}, 203.0.113.1", address=PROXY)
+        assert response.status_code == 200
+    assert_throttled(token_login("198.51.100.99, 203.0.113.1", address=PROXY))

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 def test_orgs_list_is_paginated_with_code_name_kind_parent(client, tree):
     body = client.get("/api/v1/orgs/").json()
     assert set(body) == {"count", "next", "previous", "results"}
-    assert body["count"] == 9
+    assert body["count"] == 11
     first = body["results"][0]
     assert {"code", "name", "kind", "parent"} <= set(first)
     assert first == {"code": "P", "name": "省总", "kind": "province", "parent": None, "depth": 0}
@@ -19,11 +19,11 @@ def test_orgs_list_is_paginated_with_code_name_kind_parent(client, tree):
     [
         ("kind=county", ["CA", "CB"]),
         ("kind=grassroots", ["A1", "A2", "B1"]),
-        ("kind=base_operator", ["OPA"]),
-        ("kind=agency", ["AG"]),
+        ("kind=base_operator", ["OPA", "OPB"]),
+        ("kind=agency", ["AG", "AGB"]),
         ("kind=city", ["C"]),
         ("parent=CA", ["A1", "A2", "OPA"]),
-        ("within=CB", ["CB", "B1"]),
+        ("within=CB", ["CB", "AGB", "B1", "OPB"]),
         ("within=NOPE", []),
         ("kind=grassroots&within=CA", ["A1", "A2"]),
     ],

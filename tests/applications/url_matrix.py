@@ -1,8 +1,4 @@
-"""This app's rows of the URL × role matrix in tests/test_permissions.py.
-
-Format: ``"namespace:url-name": (method, path, anonymous status, status or {role: status})``
-where ``path`` may be a callable ``(tree) -> str`` that creates the objects the URL needs from
-the ``tree`` fixture (tests/conftest.py) and the roles are ``test_permissions.ROLES``.
-"""
+"""This app's rows of the URL × method × role matrix in tests/test_permissions.py (format:
+tests/matrix.py)."""
 
 MATRIX: dict = {}

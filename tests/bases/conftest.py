@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from bases.models import Base, BaseStatus, Batch, Itinerary
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
-from tests.factories import OrganizationFactory
 
 
 @pytest.fixture
@@ -24,9 +23,7 @@ def base(tree) -> Base:
 
 @pytest.fixture
 def other_operator(tree):
-    return OrganizationFactory(
-        code="OPB", name="乙县基地运营", kind="base_operator", parent=tree.county_b
-    )
+    return tree.operator_b
 
 
 @pytest.fixture
