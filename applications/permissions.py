@@ -270,3 +270,28 @@ def _int(pk) -> int:
     if not 0 < value < 2**63:
         raise Http404
     return value
+
+
+# --- Pages of staff, operators and agencies (which lists a role opens at all) ------------------
+
+
+def can_view_queue(user: AnyUser) -> bool:
+    """The approval queue and the settlements list: federation staff, and auditors to read."""
+    return (_active(user) and user.is_superuser) or any(
+        _role(user, role) for role in (Role.FEDERATION_STAFF, Role.AUDITOR)
+    )
+
+
+def can_decide_in_queue(user: AnyUser) -> bool:
+    """Approve in bulk: federation staff (each item is then checked with ``get_application``)."""
+    return (_active(user) and user.is_superuser) or _role(user, Role.FEDERATION_STAFF)
+
+
+def can_view_rosters(user: AnyUser) -> bool:
+    """The rosters list: base operators, and staff and auditors over the bases' counties."""
+    return can_view_queue(user) or _role(user, Role.BASE_OPERATOR)
+
+
+def can_view_entrusted(user: AnyUser) -> bool:
+    """The list of group trips entrusted to a travel agency."""
+    return (_active(user) and user.is_superuser) or _role(user, Role.AGENCY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -28,6 +29,9 @@ def xlsx_response(
     for row in rows:
         values = [_safe(v) for v in row]
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00"  # yuan: a number the spreadsheet can add
         for i, value in enumerate(values):
             widths[i] = max(widths[i], min(len(str(value)) * 2, 60))
     for i, width in enumerate(widths, start=1):
@@ -47,6 +51,6 @@ def _safe(value):
         return "'" + value
     if value is None:
         return ""
-    if not isinstance(value, int | float | str):
+    if not isinstance(value, int | float | Decimal | str):
         return str(value)
     return value

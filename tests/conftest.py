@@ -31,6 +31,17 @@ def _fast_hashing_and_clean_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _private_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("private-media")
+
+
+@pytest.fixture(autouse=True)
+def _private_uploads_in_tmp(settings, _private_media):
+    """Invoices and rosters uploaded by tests land in a temporary folder, not the checkout."""
+    settings.PRIVATE_MEDIA_ROOT = _private_media
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager_unless_testing_the_broker(request):
     """Tasks run in-process in tests, even when CELERY_BROKER_URL points at Redis (no worker
