@@ -2,6 +2,10 @@
 
 Deterministic: the same random seed every run, and every row is looked up by a natural key
 (organization code, username) before it is created, so a second run creates nothing.
+
+The whole demo is told relative to one day, the demo's "today" (``SeedReport.today``): the day
+of the first run, remembered as the day the demo city was created. Later runs, whatever the
+date, rebuild the same story from that day, so they find every row and movement already there.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Gender, Organization, OrgKind, Role, User, Worker, WorkerCategory
 from accounts.validators import id_number_check_digit
@@ -110,11 +115,13 @@ CATEGORY_WEIGHTS = [
 ]
 WORKER_COUNT = 600
 TINY_UNION_EVERY = 4  # every 4th grassroots union is a small unit of 3-8 members
+PEOPLE_SEED = 7  # the random seed of names, sizes, categories and birthdays
 
 
 @dataclass
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
+    today: date = field(default_factory=timezone.localdate)  # the demo's today: see demo_today()
 
     def add(self, what: str, was_created: bool) -> None:
         self.created[what] = self.created.get(what, 0) + int(was_created)
@@ -154,10 +161,23 @@ def _weighted_category(rng: random.Random) -> str:
     return rng.choices(values, weights=weights)[0]
 
 
+def demo_today() -> date:
+    """The day the demo story is told from: the day the demo city was first seeded, else today.
+
+    Every date, amount and key of the demo derives from this day, so a run on a later day (or
+    in a later year) rebuilds exactly what the first run wrote and finds it all there.
+    """
+    created = Organization.objects.filter(code=CITY[0]).values_list("created_at", flat=True)
+    first = created.first()
+    return timezone.localdate(first) if first else timezone.localdate()
+
+
 @transaction.atomic
 def seed_people(report: SeedReport | None = None) -> SeedReport:
     report = report or SeedReport()
-    rng = random.Random(2023)  # noqa: S311 - reproducible demo data, not security
+    report.today = demo_today()
+    year = report.today.year
+    rng = random.Random(PEOPLE_SEED)  # noqa: S311 - reproducible demo data, not security
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing 300 times takes minutes
 
     province = _org(report, *PROVINCE, OrgKind.PROVINCE, None)
@@ -226,14 +246,14 @@ def seed_people(report: SeedReport | None = None) -> SeedReport:
     for i, weight in zip(big, weights, strict=True):
         sizes[i] = 9 + spare * weight // sum(weights)
     sizes[big[0]] += WORKER_COUNT - sum(sizes)  # the first union absorbs the rounding
-    today = date(2026, 1, 1)
     seq = 0
     for (union, region), size in zip(unions, sizes, strict=True):
         for _ in range(size):
             seq += 1
             gender = rng.choice([Gender.MALE, Gender.FEMALE])
-            born = date(rng.randint(1966, 2002), rng.randint(1, 12), rng.randint(1, 28))
-            age = today.year - born.year
+            # Aged 24 to 60 this year; the oldest are near retirement.
+            born = date(rng.randint(year - 60, year - 24), rng.randint(1, 12), rng.randint(1, 28))
+            age = year - born.year
             category = _weighted_category(rng)
             real_name = _name(rng, gender)
             phone = f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}"
@@ -254,7 +274,7 @@ def seed_people(report: SeedReport | None = None) -> SeedReport:
                     "birth_date": born,
                     "category": category,
                     "in_good_standing": rng.random() > 0.04,
-                    "joined_union_on": date(max(born.year + 20, 2005), rng.randint(1, 12), 1),
+                    "joined_union_on": date(max(born.year + 20, year - 21), rng.randint(1, 12), 1),
                     "id_number": _id_number(region, born, seq, gender),
                     "phone": phone,
                     "hazardous_job": rng.random() < 0.12,

@@ -1,12 +1,15 @@
 """Demo data of this app for ``manage.py seed_demo`` (idempotent).
 
 33 bases over the six demo counties (all three themes and six products), three itineraries each
-for the 30 admitted ones, batches every six weeks from 2023 to 2027, reviews, star ratings,
-two monthly inspection draws, one base on the watch list, one exited and three in accreditation.
+for the 30 admitted ones, batches every six weeks from March three years ago until November next
+year, reviews, star ratings, two monthly inspection draws (last month's done, this month's not
+yet), one base on the watch list, one exited last year and three in accreditation.
 
-Every row is found by a natural key before it is created (base: county + name; itinerary: base +
-title; batch: itinerary + start date; review: application reference; draw: month), and random
-choices come from fixed seeds and a fixed "demo today", so a second run creates nothing.
+Every date is relative to the demo's today (``SeedReport.today``, the day of the first run; see
+``accounts.demo.demo_today``), every row is found by a natural key before it is created (base:
+county + name; itinerary: base + title; batch: itinerary + start date; review: application
+reference; draw: month), and random choices come from fixed seeds, so a second run, on any later
+day, creates nothing.
 
 Note for the applications app: ``seats_held`` of demo batches is set here to show full, nearly
 full and open batches; the applications seed should recompute it from its own applications.
@@ -15,6 +18,7 @@ full and open batches; the applications seed should recompute it from its own ap
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -40,10 +44,41 @@ from bases.models import (
     stars_for,
 )
 
-DEMO_TODAY = date(2026, 11, 30)
-FIRST_BATCH = date(2023, 3, 6)
-LAST_BATCH = date(2027, 11, 30)
 BATCH_EVERY = timedelta(weeks=6)
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The bases story's calendar, all of it derived from the demo's today."""
+
+    today: date
+
+    @property
+    def year(self) -> int:
+        return self.today.year
+
+    @property
+    def first_batch(self) -> date:
+        return date(self.year - 3, 3, 6)
+
+    @property
+    def last_batch(self) -> date:
+        return date(self.year + 1, 11, 30)
+
+    @property
+    def exited_on(self) -> date:  # the exited base left the catalogue last autumn
+        return date(self.year - 1, 9, 15)
+
+    @property
+    def notice_ends(self) -> date:  # the base in public notice has a week of it left
+        return self.today + timedelta(days=7)
+
+    @property
+    def months(self) -> tuple[date, date]:
+        """The first days of last month and of this month: the two inspection draws."""
+        this = self.today.replace(day=1)
+        return (this - timedelta(days=1)).replace(day=1), this
+
 
 # operator, name, themes, products, address, one-line summary
 BASES: list[tuple[str, str, list[str], list[str], str, str]] = [
@@ -315,13 +350,11 @@ BASES: list[tuple[str, str, list[str], list[str], str, str]] = [
 ]
 WATCH_BASE = "临海渔港风情职工疗养院"
 EXITED_BASE = "红石针灸理疗康复中心"
-EXITED_ON = date(2025, 9, 15)
 ACCREDITING = {
     "云岭星空露营康养基地": BaseStatus.NOTICE,
     "临海蓝湾帆船运动基地": BaseStatus.RECOMMENDED,
     "南溪城市绿廊健康驿站": BaseStatus.APPLIED,
 }
-NOTICE_ENDS = date(2026, 12, 7)
 
 TITLES = {
     "forest": ["森林康养{d}日疗休养", "林间氧吧{d}日静养", "森林步道健身{d}日行"],
@@ -428,6 +461,7 @@ def _at(day: date) -> datetime:
 @transaction.atomic
 def seed(report: SeedReport) -> SeedReport:
     rng = random.Random(3)  # noqa: S311 - reproducible demo data
+    dates = Dates(report.today)
     QualitySettings.load()
     staff = User.objects.filter(username="city").first()
     operators = {
@@ -439,21 +473,23 @@ def seed(report: SeedReport) -> SeedReport:
     bases: list[Base] = []
     for index, (op_code, name, themes, products, address, summary) in enumerate(BASES):
         operator = operators[op_code]
-        base, created = _base(index, operator, name, themes, products, address, summary, staff, rng)
+        base, created = _base(
+            index, operator, name, themes, products, address, summary, staff, rng, dates
+        )
         report.add("bases", created)
         bases.append(base)
 
     admitted = [b for b in bases if b.name not in ACCREDITING]
     itineraries = _itineraries(admitted, report)
-    _batches(itineraries, report)
-    _reviews(admitted, itineraries, report)
-    _ratings(admitted, staff, report)
-    _inspections(admitted, staff, report)
-    services.service_scores_refresh(today=DEMO_TODAY)
+    _batches(itineraries, report, dates)
+    _reviews(admitted, itineraries, report, dates)
+    _ratings(admitted, staff, report, dates)
+    _inspections(admitted, staff, report, dates)
+    services.service_scores_refresh(today=dates.today)
     return report
 
 
-def _base(index, operator, name, themes, products, address, summary, staff, rng):
+def _base(index, operator, name, themes, products, address, summary, staff, rng, dates: Dates):
     county = operator.parent
     base = Base.objects.filter(county=county, name=name).first()
     if base is not None:
@@ -464,16 +500,19 @@ def _base(index, operator, name, themes, products, address, summary, staff, rng)
     elif name == EXITED_BASE:
         status = BaseStatus.EXITED
     path = _path(status)
-    applied = date(2022, 3, 1) + timedelta(days=index * 9)
+    # Admitted bases applied four years ago, one every nine days; the new ones this season.
+    applied = date(dates.year - 4, 3, 1) + timedelta(days=index * 9)
     if status in ACCREDITING.values():
-        applied = date(2026, 8, 1) + timedelta(days=index)
+        applied = dates.today - timedelta(days=121 - index)
     step_days = [applied + timedelta(days=25 * i) for i in range(len(path))]
+    watch_since = dates.today - timedelta(days=41)
     if status == BaseStatus.WATCH:
-        step_days[-1] = date(2026, 10, 20)
+        step_days[-1] = watch_since
     if status == BaseStatus.EXITED:
-        step_days[-3:] = [date(2025, 4, 10), date(2025, 7, 1), EXITED_ON]
+        last_year = dates.year - 1
+        step_days[-3:] = [date(last_year, 4, 10), date(last_year, 7, 1), dates.exited_on]
     if status == BaseStatus.NOTICE:
-        step_days[-1] = NOTICE_ENDS - timedelta(days=10)
+        step_days[-1] = dates.notice_ends - timedelta(days=10)
     contact = rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(["经理", "主任", "站长"])
     base = Base.objects.create(
         name=name,
@@ -488,8 +527,8 @@ def _base(index, operator, name, themes, products, address, summary, staff, rng)
         contact_phone=f"13{rng.randint(500000000, 999999999)}",
         status=status,
         status_changed_at=_at(step_days[-1]),
-        notice_ends_on=NOTICE_ENDS if status == BaseStatus.NOTICE else None,
-        watch_since=date(2026, 10, 20) if status == BaseStatus.WATCH else None,
+        notice_ends_on=dates.notice_ends if status == BaseStatus.NOTICE else None,
+        watch_since=watch_since if status == BaseStatus.WATCH else None,
     )
     reasons = {
         BaseStatus.WATCH: "服务评分低于阈值：职工评价集中反映住宿潮湿、伙食一般。",
@@ -605,7 +644,7 @@ def _itineraries(bases: list[Base], report: SeedReport) -> list[Itinerary]:
     return result
 
 
-def _batches(itineraries: list[Itinerary], report: SeedReport) -> None:
+def _batches(itineraries: list[Itinerary], report: SeedReport, dates: Dates) -> None:
     rng = random.Random(47)  # noqa: S311
     existing = set(
         Batch.objects.filter(itinerary__in=itineraries).values_list("itinerary_id", "start_date")
@@ -614,17 +653,17 @@ def _batches(itineraries: list[Itinerary], report: SeedReport) -> None:
     for n, itinerary in enumerate(itineraries):
         base = itinerary.base
         seaside = "seaside" in base.products
-        start = FIRST_BATCH + timedelta(days=(n * 5) % 42)
-        while start <= LAST_BATCH:
+        start = dates.first_batch + timedelta(days=(n * 5) % 42)
+        while start <= dates.last_batch:
             day, start = start, start + BATCH_EVERY
             if seaside and day.month in (12, 1, 2):
                 continue
             capacity = rng.choice([20, 24, 30, 30, 40])
-            held = _seats_held(day, capacity, rng)
+            held = _seats_held(day, capacity, rng, dates.today)
             if (itinerary.pk, day) in existing:
                 continue
             status, reason = BatchStatus.OPEN, ""
-            if base.name == EXITED_BASE and day + timedelta(days=itinerary.days) >= EXITED_ON:
+            if base.name == EXITED_BASE and day + timedelta(days=itinerary.days) >= dates.exited_on:
                 status, reason, held = BatchStatus.CLOSED, "基地退出，班期关闭", 0
             elif rng.random() < 0.02:
                 status, reason = BatchStatus.CLOSED, "天气原因取消"
@@ -644,9 +683,9 @@ def _batches(itineraries: list[Itinerary], report: SeedReport) -> None:
     _count(report, "batches", len(new))
 
 
-def _seats_held(day: date, capacity: int, rng: random.Random) -> int:
+def _seats_held(day: date, capacity: int, rng: random.Random, today: date) -> int:
     """Past batches ran (nearly) full; soon ones are a mix; far ones are filling up."""
-    ahead = (day - DEMO_TODAY).days
+    ahead = (day - today).days
     if ahead < 0:
         return capacity - rng.choice([0, 0, 0, 1, 2, 3, 5])
     if ahead <= 75:
@@ -661,7 +700,9 @@ def _seats_held(day: date, capacity: int, rng: random.Random) -> int:
     return 0
 
 
-def _reviews(bases: list[Base], itineraries: list[Itinerary], report: SeedReport) -> None:
+def _reviews(
+    bases: list[Base], itineraries: list[Itinerary], report: SeedReport, dates: Dates
+) -> None:
     rng = random.Random(59)  # noqa: S311
     workers = list(
         User.objects.filter(role="worker", username__regex=r"^worker\d+$").order_by("pk")[:300]
@@ -685,9 +726,9 @@ def _reviews(bases: list[Base], itineraries: list[Itinerary], report: SeedReport
             rating = rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
             text = rng.choice(REVIEW_TEXTS[rating])
             author = rng.choice(workers)
-            when = DEMO_TODAY - timedelta(days=rng.randint(10, 300))
+            when = dates.today - timedelta(days=rng.randint(10, 300))
             if base.name == EXITED_BASE:
-                when = EXITED_ON - timedelta(days=rng.randint(30, 200))
+                when = dates.exited_on - timedelta(days=rng.randint(30, 200))
             itinerary = rng.choice(by_base[base.pk])
             if ref in taken:
                 continue
@@ -706,7 +747,7 @@ def _reviews(bases: list[Base], itineraries: list[Itinerary], report: SeedReport
     _count(report, "reviews", len(new))
 
 
-def _ratings(bases: list[Base], staff: User | None, report: SeedReport) -> None:
+def _ratings(bases: list[Base], staff: User | None, report: SeedReport, dates: Dates) -> None:
     rng = random.Random(71)  # noqa: S311
     rated = set(StarRating.objects.filter(base__in=bases).values_list("base_id", flat=True))
     new, changed = [], []
@@ -724,12 +765,12 @@ def _ratings(bases: list[Base], staff: User | None, report: SeedReport) -> None:
         new.append(
             StarRating(
                 base=base,
-                rated_on=date(2025, 6, 1) + timedelta(days=rng.randint(0, 60)),
+                rated_on=date(dates.year - 1, 6, 1) + timedelta(days=rng.randint(0, 60)),
                 rated_by=staff,
                 scores=scores,
                 total=total,
                 stars=stars,
-                note="2025年度星级评定",
+                note=f"{dates.year - 1}年度星级评定",
             )
         )
         base.stars = stars
@@ -739,32 +780,38 @@ def _ratings(bases: list[Base], staff: User | None, report: SeedReport) -> None:
     _count(report, "star ratings", len(new))
 
 
-def _inspections(bases: list[Base], staff: User | None, report: SeedReport) -> None:
+def _inspections(bases: list[Base], staff: User | None, report: SeedReport, dates: Dates) -> None:
     rng = random.Random(83)  # noqa: S311
-    # Two monthly draws with published seeds; October's has been inspected, November's not yet.
-    for period, seed in (("2026-10", 20261001), ("2026-11", 20261101)):
+    # Two monthly draws with published seeds (the month's first day as a number): last month's
+    # has been inspected, this month's not yet.
+    last_month, this_month = dates.months
+    for month in (last_month, this_month):
+        period = f"{month:%Y-%m}"
         exists = Inspection.objects.filter(draw__period=period).exists()
-        draw = services.inspections_draw(period=period, seed=seed, sample_size=3, today=DEMO_TODAY)
+        draw = services.inspections_draw(
+            period=period, seed=int(f"{month:%Y%m%d}"), sample_size=3, today=dates.today
+        )
         report.add("inspection draws", not exists)
         if not exists:  # date the demo draw to the first of its month
-            drawn_at = _at(date.fromisoformat(f"{period}-01"))
+            drawn_at = _at(month)
             InspectionDraw.objects.filter(pk=draw.pk).update(drawn_at=drawn_at)
             draw.inspections.update(created_at=drawn_at)
-        if period == "2026-10":
+        if month == last_month:
             for n, inspection in enumerate(draw.inspections.select_related("base").order_by("pk")):
                 if inspection.status != InspectionStatus.SCHEDULED:
                     continue
-                inspection.inspected_on = date(2026, 10, 12 + n * 3)
+                inspection.inspected_on = month + timedelta(days=11 + n * 3)
                 inspection.inspector = staff
                 inspection.score = rng.randint(78, 95)
                 if n == 0:
                     inspection.status = InspectionStatus.ANSWERED
                     inspection.findings = "服务协议中体检项目与实际不符；消防通道堆放杂物。"
-                    inspection.rectification_deadline = date(2026, 11, 15)
+                    inspection.rectification_deadline = inspection.inspected_on + timedelta(days=34)
                     inspection.answer = (
                         "已补充体检项目并修订服务协议；已清理消防通道并落实专人巡查。"
                     )
-                    inspection.answered_at = _at(date(2026, 11, 10))
+                    answered = min(inspection.inspected_on + timedelta(days=29), dates.today)
+                    inspection.answered_at = _at(answered)
                     inspection.answered_by = (
                         User.objects.filter(org=inspection.base.operator_id).order_by("pk").first()
                     )
@@ -777,11 +824,11 @@ def _inspections(bases: list[Base], staff: User | None, report: SeedReport) -> N
         Inspection.objects.create(
             base=watch,
             status=InspectionStatus.RECTIFYING,
-            created_at=_at(date(2026, 10, 25)),
-            inspected_on=date(2026, 10, 28),
+            created_at=_at(dates.today - timedelta(days=36)),
+            inspected_on=dates.today - timedelta(days=33),
             inspector=staff,
             score=55,
             findings="客房潮湿发霉；餐饮标准低于服务协议约定；未按方案安排健康讲座。",
-            rectification_deadline=date(2026, 11, 20),
+            rectification_deadline=dates.today - timedelta(days=10),  # overdue: not yet fixed
         )
         report.add("inspections", True)

@@ -524,7 +524,7 @@ class InspectionDraw(models.Model):
     ``bases.services.draw_sample(seed, candidate_ids, sample_size)`` gives ``chosen_ids`` again.
     """
 
-    period = models.CharField(_("month"), max_length=7, unique=True)  # "2026-11"
+    period = models.CharField(_("month"), max_length=7, unique=True)  # "YYYY-MM"
     seed = models.BigIntegerField(_("random seed"))
     sample_size = models.PositiveSmallIntegerField(_("sample size"))
     candidate_ids = models.JSONField(_("candidate bases"), default=list)

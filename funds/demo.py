@@ -1,23 +1,60 @@
 """The demo city's money (DESIGN §5, the source document's story), built through the services.
 
-2023: the province's special fund arrives, publicity is weak and bases are few, so only about
-40 % is used and the rest is rolled over into 2024. Use rises in 2024 and 2025 as city and county
-matching funds join; 2026 is in progress (today), with some counties behind pace.
-Every movement has a fixed idempotency key, so running the seed again changes nothing.
+The story is told relative to the demo's today T (``SeedReport.today``: the day of the first
+run, see ``accounts.demo.demo_today``). With Y = T's year:
+
+- Y-3: the province's special fund arrives, publicity is weak and bases are few, so only about
+  40 % is used and the rest is rolled over into Y-2 (the source document's story).
+- Y-2 and Y-1: use rises as city and county matching funds join. Each year is closed by its
+  rollover; about half the trips of its last six weeks are settled only on 15 January, from the
+  closed year's reservations, their unspent rest flowing into the next year (when T is before
+  15 January, they are still reserved).
+- Y, in progress: the year's money has arrived (in spring; on 2 January, or T itself, when T is
+  earlier) and each organization has committed its yearly pace × the share of the year gone by
+  T, in trips dated up to T, never later; about half of those of the last six weeks are still
+  reserved. Three counties (and so the city as a whole) are behind the policy's target, so early
+  warnings show. On 1 January that is nothing yet: the money is there, unspent, and every
+  organization is flagged.
+- Y+1: its subsidy policy is published (its batches are in ``bases.demo``).
+
+Running the seed again (the rule): nothing the first run wrote changes.
+- Every date and amount derives from T, which the first run fixed, and from random streams
+  seeded by the organization and the year's place in the story (never by the date), so a later
+  run, on any day, computes the same movements under the same idempotency keys, and the
+  services return the existing ones.
+- An organization's trips of a year are drawn only once: when its first trip exists (each
+  year's movements are written in one database transaction, so then all of them do), or when
+  the year is closed, it gets none. A re-run is thus fast and immune to what users did since.
+- The one thing a later run may add is the clock's own work: a year that has ended since T is
+  closed (the idempotent rollover the 1 January beat job runs), so a demo seeded on 31 December
+  and again on 1 January carries Y's unspent money into Y+1. No grants, trips or policies are
+  added for the new year: start from an empty database to tell the story from a new today.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
-from datetime import date
+from datetime import date, timedelta
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.demo import CITY, COUNTIES, SeedReport
 from accounts.models import Organization
 from funds import services
-from funds.models import Bucket, Entry, FundSource, Kind, SubsidyPolicy, Transaction
+from funds.models import (
+    Bucket,
+    Entry,
+    FiscalYear,
+    FundSource,
+    Kind,
+    SubsidyPolicy,
+    Transaction,
+    UtilizationSnapshot,
+)
+from funds.selectors import year_elapsed
 
 PS, CM, KM = FundSource.PROVINCIAL_SPECIAL, FundSource.CITY_MATCHING, FundSource.COUNTY_MATCHING
 YUAN = 100
@@ -45,42 +82,46 @@ POLICY_BASE = {
         "never_been",
     ],
 }
+RAISED_RATES = {"rate_model_worker": 450 * YUAN, "rate_senior_technician": 400 * YUAN}
+# Years are keyed by their place in the story: 0 is the demo's current year, -3 three years ago.
 POLICIES = {
-    2023: {"unit_share_percent": 0, "utilization_target_percent": 80},
-    2024: {"unit_share_percent": 20, "utilization_target_percent": 85},
-    2025: {"unit_share_percent": 20, "utilization_target_percent": 85},
-    2026: {
-        "unit_share_percent": 20,
-        "utilization_target_percent": 85,
-        "rate_model_worker": 450 * YUAN,
-        "rate_senior_technician": 400 * YUAN,
-    },
-    2027: {
-        "unit_share_percent": 20,
-        "utilization_target_percent": 85,
-        "rate_model_worker": 450 * YUAN,
-        "rate_senior_technician": 400 * YUAN,
-    },
+    -3: {"unit_share_percent": 0, "utilization_target_percent": 80},
+    -2: {"unit_share_percent": 20, "utilization_target_percent": 85},
+    -1: {"unit_share_percent": 20, "utilization_target_percent": 85},
+    0: {"unit_share_percent": 20, "utilization_target_percent": 85, **RAISED_RATES},
+    1: {"unit_share_percent": 20, "utilization_target_percent": 85, **RAISED_RATES},
 }
 
-# year → (provincial grant, city matching, county matching per county, to each county, trips,
-#          pace of each county in COUNTIES order: share of its money its trips use)
+# place → (provincial grant, city matching, county matching per county, to each county, pace of
+#          each county in COUNTIES order: share of its money its trips use over the whole year)
 YEARS = {
-    2023: (500_000, 0, 0, 60_000, [0.40, 0.50, 0.45, 0.35, 0.55, 0.35]),
-    2024: (400_000, 80_000, 5_000, 60_000, [0.75, 0.70, 0.65, 0.55, 0.80, 0.60]),
-    2025: (450_000, 90_000, 5_000, 70_000, [0.90, 0.85, 0.88, 0.70, 0.92, 0.75]),
-    2026: (600_000, 100_000, 6_000, 85_000, [0.95, 0.80, 0.85, 0.45, 0.93, 0.50]),
+    -3: (500_000, 0, 0, 60_000, [0.40, 0.50, 0.45, 0.35, 0.55, 0.35]),
+    -2: (400_000, 80_000, 5_000, 60_000, [0.75, 0.70, 0.65, 0.55, 0.80, 0.60]),
+    -1: (450_000, 90_000, 5_000, 70_000, [0.90, 0.85, 0.88, 0.70, 0.92, 0.75]),
+    0: (600_000, 100_000, 6_000, 85_000, [0.97, 0.80, 0.92, 0.45, 0.95, 0.55]),
 }
-CITY_PACE = {2023: 0.38, 2024: 0.60, 2025: 0.80, 2026: 0.80}
-MONTH_WEIGHTS = [0, 0, 1, 3, 5, 4, 6, 7, 5, 6, 4, 2]  # trips gather in summer and autumn
+CITY_PACE = {-3: 0.38, -2: 0.60, -1: 0.80, 0: 0.80}
+# Trips gather in summer and autumn; a few go in winter (hot springs), so no month is empty.
+MONTH_WEIGHTS = [1, 1, 1, 3, 5, 4, 6, 7, 5, 6, 4, 2]
+NO_SHOW_REFUNDS = [0, 0, 0, 100 * YUAN, 200 * YUAN]  # a no-show's share comes back
+SETTLED_AFTER = 45  # days: trips approved in the last 45 days of a period are not settled yet
 
 
 def _key(*parts) -> str:
     return "demo:" + ":".join(str(p) for p in parts)
 
 
-def _seed_policies(report: SeedReport) -> None:
-    for year, extra in POLICIES.items():
+def _cause(year: int, org: Organization, n: int) -> str:
+    return f"demo-{year}-{org.code}-{n:03d}"
+
+
+def _closed(year: int) -> bool:
+    return FiscalYear.objects.filter(year__gte=year, closed_at__isnull=False).exists()
+
+
+def _seed_policies(report: SeedReport, this_year: int) -> None:
+    for place, extra in POLICIES.items():
+        year = this_year + place
         _policy, created = SubsidyPolicy.objects.get_or_create(
             year=year,
             defaults={**POLICY_BASE, **extra, "title": f"{year}年示范市职工疗休养补助标准"},
@@ -89,42 +130,44 @@ def _seed_policies(report: SeedReport) -> None:
 
 
 def _trips(
-    rng: random.Random, org: Organization, year: int, share: float, last_day: date, report
+    org: Organization, place: int, year: int, share: float, first: date, last: date
 ) -> list[str]:
-    """Reserve and pay trips of one org until ``share`` of its available money is committed.
+    """Reserve and pay trips of one org, dated ``first``…``last``, until ``share`` of its money
+    is committed. Trips of the period's last weeks stay reserved; returns those causes.
 
-    Trips approved near the end of the period stay reserved: the caller pays them later (in
-    January, after the year was closed, for a past year). Returns those causes.
+    Draws from the org's own stream for this place in the story, the same number of draws per
+    trip whatever the dates, so no date changes another year's or another org's figures.
     """
+    if (
+        _closed(year)
+        or Transaction.objects.filter(idempotency_key=f"reserve:{_cause(year, org, 1)}").exists()
+    ):
+        return []  # drawn by an earlier run (or the year is over): never again
+    rng = random.Random(f"trips:{place}:{org.code}")  # noqa: S311 - reproducible demo data
     budget = int(_money_in(org, year) * share)
+    days = [first + timedelta(days=d) for d in range((last - first).days + 1)]
+    weights = list(itertools.accumulate(MONTH_WEIGHTS[d.month - 1] for d in days))
+    unsettled_from = last - timedelta(days=SETTLED_AFTER)
     committed, n, pending = 0, 0, []
-    months = [m for m in range(1, 13) if date(year, m, 1) <= last_day]
-    weights = [MONTH_WEIGHTS[m - 1] for m in months]
     while True:
         amount = rng.randint(18, 30) * 100 * YUAN
         if committed + amount > budget:
             break
         n += 1
         committed += amount
-        month = rng.choices(months, weights=weights)[0]
-        day = min(date(year, month, rng.randint(1, 28)), last_day)
-        cause = f"demo-{year}-{org.code}-{n:03d}"
-        before = Transaction.objects.count()
+        day = rng.choices(days, cum_weights=weights)[0]
+        unsettled, refund = rng.random() < 0.5, rng.choice(NO_SHOW_REFUNDS)
+        cause = _cause(year, org, n)
         services.reserve(org=org, year=year, amount=amount, cause_id=cause, by=None, value_date=day)
-        if month >= last_day.month - 1 and rng.random() < 0.5:
+        if unsettled and day > unsettled_from:
             pending.append(cause)
         else:
-            services.pay(cause_id=cause, amount=_paid(rng, amount), by=None, value_date=day)
-        report.add("ledger transactions", Transaction.objects.count() > before)
+            services.pay(cause_id=cause, amount=amount - refund, by=None, value_date=day)
     return pending
 
 
 def _money_in(org: Organization, year: int) -> int:
-    """What reached this org itself for ``year`` (grants, allocations net, money rolled in).
-
-    Computed from flows that a re-run finds unchanged, so budgets (and the seed) are the same
-    on every run, whatever was spent since.
-    """
+    """What reached this org itself for ``year`` (grants, allocations net, money rolled in)."""
     entries = Entry.objects.filter(
         account__org=org, account__year=year, account__bucket=Bucket.AVAILABLE
     )
@@ -133,83 +176,100 @@ def _money_in(org: Organization, year: int) -> int:
     return (flows or 0) + (rolled or 0)
 
 
-def _paid(rng: random.Random, amount: int) -> int:
-    return amount - rng.choice([0, 0, 0, 100 * YUAN, 200 * YUAN])  # a no-show's share came back
+def _settle(causes: list[str], place: int, year: int, today: date) -> None:
+    """Pay last trips of a closed year in January: the unspent rest flows into the next year."""
+    rng = random.Random(f"settle:{place}")  # noqa: S311 - reproducible demo data
+    settled_on = date(year + 1, 1, 15)
+    for cause in causes:
+        refund = rng.choice(NO_SHOW_REFUNDS)
+        reserved = sum(services.reserved_for(cause).values())
+        if reserved and settled_on <= today:
+            services.pay(cause_id=cause, amount=reserved - refund, by=None, value_date=settled_on)
+
+
+def _year_story(
+    *,
+    place: int,
+    today: date,
+    city: Organization,
+    counties: list[Organization],
+) -> list[str]:
+    """One year's grants, allocations and trips; returns the trips still to settle."""
+    provincial, city_matching, county_matching, per_county, paces = YEARS[place]
+    year = today.year + place
+    current = place == 0
+
+    def arrived(month: int, day: int) -> date:
+        """When money arrived: the usual day, or early January when today is before it."""
+        usual = date(year, month, day)
+        return usual if usual <= today else min(date(year, 1, 2), today)
+
+    # The current year's pace so far: its yearly pace × the share of the year gone by today.
+    so_far = float(year_elapsed(year, today)) if current else 1.0
+    last = today if current else date(year, 12, 20)
+    grants = [(city, PS, provincial, f"省总工会下达{year}年职工疗休养专项资金")]
+    if city_matching:
+        grants.append((city, CM, city_matching, f"市总工会{year}年配套资金"))
+    for org, source, amount, memo in grants:
+        services.grant(
+            org=org,
+            year=year,
+            source=source,
+            amount=amount * YUAN,
+            by=None,
+            key=_key("grant", year, org.code, source),
+            value_date=arrived(3, 10),
+            memo=memo,
+        )
+    pending: list[str] = []
+    for county, pace in zip(counties, paces, strict=True):
+        services.allocate(
+            from_org=city,
+            to_org=county,
+            year=year,
+            source=PS,
+            amount=per_county * YUAN,
+            by=None,
+            key=_key("allocate", year, county.code, PS),
+            value_date=arrived(4, 1),
+            memo=f"分配{year}年省总专项资金",
+        )
+        if county_matching:
+            services.grant(
+                org=county,
+                year=year,
+                source=KM,
+                amount=county_matching * YUAN,
+                by=None,
+                key=_key("grant", year, county.code, KM),
+                value_date=arrived(4, 15),
+                memo=f"{county.name}{year}年配套资金",
+            )
+        pending += _trips(county, place, year, pace * so_far, arrived(4, 1), last)
+    pending += _trips(city, place, year, CITY_PACE[place] * so_far, arrived(3, 10), last)
+    return pending
 
 
 def seed(report: SeedReport) -> SeedReport:
-    rng = random.Random(1949)  # noqa: S311 - reproducible demo data
-    _seed_policies(report)
+    today = report.today
+    before = Transaction.objects.count()
+    _seed_policies(report, today.year)
     city = Organization.objects.get(code=CITY[0])
     counties = [Organization.objects.get(code=code) for code, *_ in COUNTIES]
-    today = timezone.localdate()
-    pending: list[str] = []
-    for year, (provincial, city_matching, county_matching, per_county, pace) in YEARS.items():
-        if year > today.year:
-            break
-        spring = date(year, 3, 10)
-        services.grant(
-            org=city,
-            year=year,
-            source=PS,
-            amount=provincial * YUAN,
-            by=None,
-            key=_key("grant", year, city.code, PS),
-            value_date=spring,
-            memo=f"省总工会下达{year}年职工疗休养专项资金",
-        )
-        if city_matching:
-            services.grant(
-                org=city,
-                year=year,
-                source=CM,
-                amount=city_matching * YUAN,
-                by=None,
-                key=_key("grant", year, city.code, CM),
-                value_date=spring,
-                memo=f"市总工会{year}年配套资金",
-            )
-        for county, share in zip(counties, pace, strict=True):
-            services.allocate(
-                from_org=city,
-                to_org=county,
-                year=year,
-                source=PS,
-                amount=per_county * YUAN,
-                by=None,
-                key=_key("allocate", year, county.code, PS),
-                value_date=date(year, 4, 1),
-                memo=f"分配{year}年省总专项资金",
-            )
-            if county_matching:
-                services.grant(
-                    org=county,
-                    year=year,
-                    source=KM,
-                    amount=county_matching * YUAN,
-                    by=None,
-                    key=_key("grant", year, county.code, KM),
-                    value_date=date(year, 4, 15),
-                    memo=f"{county.name}{year}年配套资金",
-                )
-            last_day = date(year, 12, 20) if year < today.year else today
-            pending += _trips(rng, county, year, share, last_day, report)
-        last_day = date(year, 12, 20) if year < today.year else today
-        pending += _trips(rng, city, year, CITY_PACE[year], last_day, report)
-        if year < today.year:
-            services.rollover(year=year)
-            # Trips of late December are settled in January: paid from the closed year's
-            # reservation, their unspent remainder flows into the new year.
-            for cause in pending:
-                refund = rng.choice([0, 0, 0, 100 * YUAN])  # drawn on every run: same sequence
-                reserved = sum(services.reserved_for(cause).values())
-                if reserved:
-                    services.pay(
-                        cause_id=cause,
-                        amount=reserved - refund,
-                        by=None,
-                        value_date=date(year + 1, 1, 15),
-                    )
-            pending = []
-    services.snapshot_utilization(day=today)
+    for place in sorted(YEARS):
+        # One database transaction per year, so an org's trips of a year are all there or none.
+        with transaction.atomic():
+            pending = _year_story(place=place, today=today, city=city, counties=counties)
+        if place < 0:
+            year = today.year + place
+            services.rollover(year=year)  # closed on 1 January, as the beat job does
+            with transaction.atomic():
+                _settle(pending, place, year, today)
+    # The clock's own work: close the years that have ended since the demo's today.
+    for year in range(today.year, timezone.localdate().year):
+        services.rollover(year=year)
+    if not UtilizationSnapshot.objects.filter(day=today).exists():
+        services.snapshot_utilization(day=today)  # the daily job's row of the demo's today
+    report.add("ledger transactions", False)
+    report.created["ledger transactions"] += Transaction.objects.count() - before
     return report

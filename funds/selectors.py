@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from accounts.models import Organization
 from funds.models import Account, Bucket, Entry, Kind, SubsidyPolicy, Transaction
@@ -173,6 +173,12 @@ def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utiliz
 
 def policy_for(year: int) -> SubsidyPolicy | None:
     return SubsidyPolicy.objects.filter(year=year).first()
+
+
+def fiscal_years(today: date) -> range:
+    """The years a page offers, newest first: next year back to the first year with money."""
+    first = Account.objects.aggregate(first=Min("year"))["first"] or today.year
+    return range(today.year + 1, min(first, today.year) - 1, -1)
 
 
 def year_elapsed(year: int, today: date) -> Decimal:

@@ -35,7 +35,7 @@ from funds.permissions import (
     get_funds_org_for_view,
     get_policy_for_edit,
 )
-from funds.selectors import early_warnings, ledger_transactions, utilization
+from funds.selectors import early_warnings, fiscal_years, ledger_transactions, utilization
 from recuperation.money import fen_to_yuan
 from recuperation.xlsx import xlsx_response
 
@@ -115,7 +115,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "org": org,
             "root": root,
             "year": year,
-            "years": range(timezone.localdate().year + 1, 2022, -1),
+            "years": fiscal_years(today),
             "usage": usage,
             "rows": rows,
             "own": own,

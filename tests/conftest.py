@@ -2,13 +2,51 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
 from accounts.models import Organization, OrgKind, Role, User
 from tests.factories import OrganizationFactory, UserFactory, WorkerFactory
+
+
+def fake_now(day: date) -> datetime:
+    """10:00 local time on ``day``: a test that takes a while does not cross midnight."""
+    return datetime.combine(day, time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def pytest_configure(config):
+    """``FAKE_TODAY=YYYY-MM-DD`` runs the whole session on that day (the clock still ticks).
+
+    CI runs the date-sensitive tests (marker ``dates``) this way on days that have broken them
+    before, such as 2 January and 31 December: ``FAKE_TODAY=2027-01-02 pytest -m dates``.
+    """
+    fake = os.environ.get("FAKE_TODAY", "")
+    if not fake:
+        return
+    try:
+        day = date.fromisoformat(fake)
+    except ValueError:
+        raise pytest.UsageError(
+            f"FAKE_TODAY must be a date like 2027-01-02, not {fake!r}"
+        ) from None
+    config.fake_today = time_machine.travel(fake_now(day), tick=True)
+    config.fake_today.start()
+
+
+def pytest_unconfigure(config):
+    if traveller := getattr(config, "fake_today", None):
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    if getattr(config, "fake_today", None):
+        return f"faked today (FAKE_TODAY): {os.environ['FAKE_TODAY']}"
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, OrgKind, Role, User, Worker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def seed() -> str:
@@ -122,28 +124,73 @@ def _hand_utilization(year: int) -> dict[str, int]:
     return totals
 
 
-def test_demo_money_tells_the_source_story_and_matches_a_hand_computation(seeded):
-    from accounts.models import Organization
-    from funds.models import FiscalYear
-    from funds.selectors import utilization
+def assert_demo_story(today: date) -> None:
+    """The demo told as of ``today`` (DESIGN §5), checked against the raw data.
 
+    Y-3 is the source document's year (about 40 % used, the rest rolled over), use rises in Y-2
+    and Y-1, Y is in progress at a pace proportional to how much of it has gone, Y+1 has its
+    policy and batches, and nothing is dated after ``today``.
+    """
+    from bases.models import AccreditationStep, Batch, Inspection, Review, StarRating
+    from bases.selectors import upcoming_batches
+    from funds.models import FiscalYear, SubsidyPolicy, Transaction, UtilizationSnapshot
+    from funds.selectors import early_warnings, utilization, year_elapsed
+
+    y = today.year
     city = Organization.objects.get(code="SFS")
-    usage = {year: utilization(org=city, year=year) for year in (2023, 2024, 2025, 2026)}
+    usage = {year: utilization(org=city, year=year) for year in range(y - 3, y + 1)}
     for year, u in usage.items():
         hand = _hand_utilization(year)
         assert {k: getattr(u, k) for k in hand} == hand, year
         assert u.received + u.rolled_in == u.spent + u.reserved + u.available + u.rolled_out
-    # 2023: the provincial fund arrives (¥500,000), only about 40 % is used, the rest rolls over.
-    assert usage[2023].received == 500_000 * 100
-    assert 0.35 <= usage[2023].utilization_rate <= 0.45
-    assert usage[2023].rolled_out == usage[2024].rolled_in > 0
-    # Use rises year by year; the current year is open, in progress, with reservations.
-    assert (
-        usage[2023].utilization_rate < usage[2024].utilization_rate < usage[2025].utilization_rate
-    )
-    assert usage[2026].reserved > 0 and usage[2026].available > 0
+    # Y-3: the provincial fund arrives (¥500,000), only about 40 % is used, the rest rolls over.
+    assert usage[y - 3].received == 500_000 * 100
+    assert 0.35 <= usage[y - 3].utilization_rate <= 0.45
+    for year in range(y - 3, y):
+        assert usage[year].rolled_out == usage[year + 1].rolled_in > 0
+        assert usage[year].available == 0  # closed: everything left was carried forward
+    # Use rises year by year.
+    rates = [usage[year].utilization_rate for year in range(y - 3, y)]
+    assert rates == sorted(rates) and len(set(rates)) == 3
     assert [fy.year for fy in FiscalYear.objects.filter(closed_at__isnull=False)] == [
-        2025,
-        2024,
-        2023,
+        y - 1,
+        y - 2,
+        y - 3,
     ]
+    # The current year is open and in progress: committed in proportion to the year gone by.
+    current, elapsed = usage[y], float(year_elapsed(y, today))
+    assert current.available > 0
+    assert current.committed_rate <= elapsed
+    counties = Organization.objects.filter(kind=OrgKind.COUNTY)
+    behind = [w.is_behind for w in early_warnings(orgs=counties, year=y, today=today)]
+    assert len(behind) == 6 and any(behind)  # early warnings show
+    if elapsed >= 0.25:
+        assert current.committed_rate >= elapsed / 2
+        assert current.reserved > 0 and current.spent > 0
+        assert not all(behind)
+    if today <= date(y, 1, 3):
+        assert current.reserved == current.spent == 0  # the year has barely started
+    assert UtilizationSnapshot.objects.filter(day=today, warning=True).exists()
+    # Policies and batches from Y-3 to next year; open batches to apply to.
+    assert set(SubsidyPolicy.objects.values_list("year", flat=True)) == set(range(y - 3, y + 2))
+    batch_years = {d.year for d in Batch.objects.values_list("start_date", flat=True)}
+    assert batch_years == set(range(y - 3, y + 2))
+    assert upcoming_batches(today).count() >= 20
+    # Nothing happens after today.
+    end_of_today = datetime.combine(today, time.max, tzinfo=timezone.get_current_timezone())
+    assert not Transaction.objects.filter(value_date__gt=today).exists()
+    assert not Review.objects.filter(created_at__gt=end_of_today).exists()
+    assert not AccreditationStep.objects.filter(at__gt=end_of_today).exists()
+    assert not StarRating.objects.filter(rated_on__gt=today).exists()
+    assert not Inspection.objects.filter(inspected_on__gt=today).exists()
+    assert not Inspection.objects.filter(answered_at__gt=end_of_today).exists()
+    assert not Worker.objects.filter(joined_union_on__gt=today).exists()
+    ages = [w.age_on(today) for w in Worker.objects.all()]
+    assert 23 <= min(ages) < 30 and 55 < max(ages) <= 60
+
+
+def test_demo_tells_the_source_story_as_of_today(seeded):
+    from accounts.demo import demo_today
+
+    assert demo_today() == timezone.localdate()
+    assert_demo_story(demo_today())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.demo import seed_people
+from accounts.models import User
 from bases import demo as bases_demo
 from bases.models import (
     AccreditationStep,
@@ -19,9 +23,10 @@ from bases.models import (
     Review,
     StarRating,
 )
+from bases.selectors import overdue_inspections
 from bases.services import draw_sample
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def snapshot() -> dict:
@@ -72,21 +77,24 @@ def test_bases_cover_counties_themes_and_products(seeded):
     assert all(b.service_score >= 70 for b in Base.objects.filter(status="active"))
 
 
-def test_itineraries_and_batches_span_2023_to_2027_with_full_and_open(seeded):
+def test_itineraries_and_batches_span_three_years_ago_to_next_year_with_full_and_open(seeded):
+    today = timezone.localdate()  # the demo's today: it was first seeded in this test module
     assert Itinerary.objects.count() >= 80
     assert set(Itinerary.objects.values_list("days", flat=True)) <= set(range(3, 8))
     assert all(len(it.programme) == it.days for it in Itinerary.objects.all())
     assert not Itinerary.objects.filter(union_price_fen__gt=F("standard_price_fen")).exists()
     years = {d.year for d in Batch.objects.values_list("start_date", flat=True)}
-    assert years == {2023, 2024, 2025, 2026, 2027}
-    upcoming = Batch.objects.filter(start_date__gt="2026-11-30", start_date__lt="2027-02-15")
+    assert years == set(range(today.year - 3, today.year + 2))
+    upcoming = Batch.objects.filter(start_date__gt=today, start_date__lt=today + timedelta(days=77))
     full = upcoming.filter(seats_held=F("capacity")).count()
     nearly = upcoming.filter(seats_held__lt=F("capacity"), seats_held__gte=F("capacity") - 3)
     open_ = upcoming.filter(seats_held__lt=F("capacity") - 3)
     assert full >= 5 and nearly.count() >= 5 and open_.count() >= 5
     exited = Base.objects.get(status=BaseStatus.EXITED)
+    left_on = exited.steps.order_by("at").last().at.date()
+    assert left_on == date(today.year - 1, 9, 15)
     assert not Batch.objects.filter(
-        itinerary__base=exited, status="open", start_date__gte="2025-09-15"
+        itinerary__base=exited, status="open", start_date__gte=left_on
     ).exists()
 
 
@@ -95,6 +103,13 @@ def test_reviews_ratings_and_reproducible_inspection_draws(seeded):
     assert StarRating.objects.count() >= 28
     for draw in InspectionDraw.objects.all():
         assert draw_sample(draw.seed, draw.candidate_ids, draw.sample_size) == draw.chosen_ids
-    assert InspectionDraw.objects.count() == 2
-    assert Inspection.objects.filter(status="rectifying").exists()
-    assert Inspection.objects.filter(status="scheduled").exists()
+    # Last month's draw is inspected, this month's is not yet; the watch base is overdue.
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    assert set(InspectionDraw.objects.values_list("period", flat=True)) == {
+        last_month,
+        today.strftime("%Y-%m"),
+    }
+    assert not Inspection.objects.filter(draw__period=last_month, status="scheduled").exists()
+    assert Inspection.objects.filter(draw__period=f"{today:%Y-%m}", status="scheduled").exists()
+    assert overdue_inspections(User.objects.get(username="city"), today).exists()

@@ -17,7 +17,7 @@ from bases.models import BaseStatus, Inspection, InspectionDraw, InspectionStatu
 from bases.selectors import overdue_inspections
 from tests.bases.factories import BaseFactory, InspectionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @given(

@@ -14,7 +14,7 @@ from bases import services, tasks
 from bases.models import INDICATORS, AccreditationStep, Base, BaseStatus, QualitySettings, Review
 from tests.bases.factories import BaseFactory, InspectionFactory, ReviewFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def reviews(base, *ratings, days_ago: int = 10):

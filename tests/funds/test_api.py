@@ -7,7 +7,7 @@ import pytest
 from funds import services
 from funds.models import FundSource
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PS = FundSource.PROVINCIAL_SPECIAL
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO, StringIO
 
 import pytest
@@ -8,8 +9,9 @@ from openpyxl import load_workbook
 
 from funds import services, tasks
 from funds.models import FiscalYear, FundSource, SubsidyPolicy, Transaction, UtilizationSnapshot
+from tests.conftest import fake_now
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PS = FundSource.PROVINCIAL_SPECIAL
 
 
@@ -225,14 +227,11 @@ def test_overview_queries_do_not_grow_with_the_number_of_children(client, money)
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_overview_warns_an_org_behind_its_own_pace(client, money, monkeypatch):
-    import datetime
-
-    from funds import views
+def test_overview_warns_an_org_behind_its_own_pace(client, money, time_machine):
     from tests.funds.conftest import make_policy
 
     make_policy(2025, utilization_target_percent=80)
-    monkeypatch.setattr(views.timezone, "localdate", lambda: datetime.date(2025, 11, 30))
+    time_machine.move_to(fake_now(date(2025, 11, 30)))
     services.reserve(org=money.county_a, year=2025, amount=60_000, cause_id="slow", by=None)
     client.force_login(money.user("county_a_staff"))
     html = client.get("/funds/?year=2025").content.decode()
@@ -240,6 +239,48 @@ def test_overview_warns_an_org_behind_its_own_pace(client, money, monkeypatch):
     assert "alert-warning" in html and "10.9%" in html and "80.0%" in html
     # At that pace it will commit ¥55.68 more by year end: ¥5,400 − ¥55.68 could go elsewhere.
     assert "¥5,344.32" in html
+
+
+@pytest.mark.parametrize(
+    "day, projected, could_release",
+    [
+        # 1 of 365 days gone: ¥600 committed already outpaces the year, no warning.
+        (date(2027, 1, 1), "100.0%", None),
+        # 60 of 366 days gone (a leap year): ¥600 is 10 % of the money, 61 % at year end.
+        (date(2028, 2, 29), "61.0%", "¥2,340.00"),
+        # The last day: the pace is what was committed; all the rest could go elsewhere.
+        (date(2027, 12, 31), "10.0%", "¥5,400.00"),
+    ],
+)
+def test_overview_pace_on_the_edges_of_the_year(
+    client, tree, time_machine, day, projected, could_release
+):
+    from tests.funds.conftest import make_policy
+
+    time_machine.move_to(fake_now(day))
+    year = day.year
+    make_policy(year, utilization_target_percent=80)
+    services.grant(org=tree.city, year=year, source=PS, amount=1_000_000, by=None, key="g")
+    services.allocate(
+        from_org=tree.city,
+        to_org=tree.county_a,
+        year=year,
+        source=PS,
+        amount=600_000,
+        by=None,
+        key="a",
+    )
+    services.reserve(org=tree.county_a, year=year, amount=60_000, cause_id="c", by=None)
+    client.force_login(tree.user("county_a_staff"))
+    response = client.get("/funds/")  # this year by default
+    html = response.content.decode()
+    assert response.context["year"] == year
+    assert list(response.context["years"]) == [year + 1, year]
+    assert projected in html
+    if could_release:
+        assert "alert-warning" in html and could_release in html
+    else:
+        assert "alert-warning" not in html
 
 
 def test_policy_export_shows_yuan(client, tree, policy):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -207,6 +210,17 @@ def test_a_closed_year_takes_no_new_money_or_reservations(funded):
 def test_future_years_cannot_be_closed(tree):
     with pytest.raises(services.ClosedYear):
         services.rollover(year=2999)
+
+
+def test_a_year_can_be_closed_from_the_first_minute_of_the_next_local_day(tree, time_machine):
+    services.grant(org=tree.city, year=2026, source=PS, amount=100, by=None, key="g")
+    time_machine.move_to(datetime(2026, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with pytest.raises(services.ClosedYear):
+        services.rollover(year=2027)
+    # One minute past midnight in China is still 31 December in UTC: the local date counts.
+    time_machine.move_to(datetime(2027, 1, 1, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert len(services.rollover(year=2026)) == 1
+    assert balance(tree.city, 2027, Bucket.AVAILABLE) == 100
 
 
 def test_after_closing_a_release_and_a_pay_remainder_flow_into_next_year(funded):

@@ -9,7 +9,10 @@ from funds import demo as funds_demo
 
 
 class Command(BaseCommand):
-    help = "Build the demo city (示范市): union tree, people and demo accounts. Idempotent."
+    help = (
+        "Build the demo city (示范市): union tree, people, bases, money and demo accounts, told "
+        "relative to the day of the first run. Idempotent: a later run changes nothing."
+    )
 
     def handle(self, *args, **options) -> None:
         # Order matters: people, then bases and batches, then money, then applications on top.
@@ -19,4 +22,5 @@ class Command(BaseCommand):
         applications_demo.seed(report)
         for what, count in sorted(report.created.items()):
             self.stdout.write(f"{what}: {count} created")
+        self.stdout.write(f"The demo is told as of {report.today:%Y-%m-%d} (its first run).")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every demo password is demo1234."))
