@@ -1,3 +1,12 @@
 """Menu entries this app adds: (url name, label, roles that see it). See portal.navigation."""
 
-MENU: list = []
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+MENU: list = [
+    ("applications:mine", _("My applications"), {Role.WORKER}),
+    ("applications:union", _("Application review"), {Role.ORGANIZER}),
+    ("applications:groups", _("Group trips"), {Role.ORGANIZER}),
+    ("applications:board", _("Open seats board"), {Role.ORGANIZER}),
+]
