@@ -8,6 +8,7 @@ what the user may choose, so a forged value is a form error, never someone else'
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrgKind
@@ -173,10 +174,28 @@ class RosterUploadForm(BootstrapMixin, forms.Form):
     )
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Ids beyond the database's integer range are invalid choices, not a database error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                valid = 0 < int(str(pk)) < 2**63
+            except ValueError:
+                valid = False
+            if not valid:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class SettlementForm(BootstrapMixin, forms.Form):
     """After the trip: the attended members claimed, the invoice and its amount."""
 
-    applications = forms.ModelMultipleChoiceField(
+    applications = IdsChoiceField(
         label=_("Participants who attended"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,14 +391,15 @@ def union_applications(
     user: AnyUser, *, status: str = "", batch_id: int | None = None
 ) -> QuerySet[Application]:
     """The applications of the organizer's own union (not other unions' members of a joint
-    group), filtered, soonest departure first."""
+    group), filtered: those waiting for the union's endorsement first, then by departure."""
     qs = applications_visible_to(user).filter(union_id=user.org_id)
     if status in Status.values:
         qs = qs.filter(status=status)
     if batch_id:
         qs = qs.filter(batch_id=batch_id)
+    waiting_first = Case(When(status=Status.SUBMITTED, then=0), default=1)
     return qs.select_related("batch__itinerary__base").order_by(
-        "-batch__start_date", "worker__real_name", "pk"
+        waiting_first, "-batch__start_date", "worker__real_name", "pk"
     )
 
 

@@ -327,7 +327,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if takes_part and live:
         member_q = request.GET.get("member_q", "").strip()[:50]
         context["member_q"] = member_q
-        context["addable"] = selectors.addable_members(group, user.org_id, q=member_q)[:20]
+        context["addable"] = selectors.addable_members(group, user.org_id, q=member_q)[:10]
         context["submitted_own"] = sum(
             1 for r in context["roster"] if r.union_id == user.org_id and r.can_endorse
         )
