@@ -338,8 +338,6 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["resize_form"] = ResizeForm(initial={"seats": group.seats})
         context["entrust_form"] = EntrustForm(initial={"agency": group.agency})
         context["cancel_form"] = ReasonForm()
-    if takes_part:
-        context["imports"] = group.imports.filter(union_id=user.org_id)[:5]
     return render(request, "applications/group_detail.html", context)
 
 
