@@ -18,7 +18,14 @@ from django.http import Http404
 from accounts.models import Role
 from accounts.scoping import can_manage_org, can_view_org
 from applications import selectors
-from applications.models import Application, GroupParticipant, GroupTrip, Settlement, Status
+from applications.models import (
+    Application,
+    GroupParticipant,
+    GroupTrip,
+    RosterImport,
+    Settlement,
+    Status,
+)
 from bases.models import Batch
 from bases.permissions import can_decide_base
 
@@ -90,9 +97,16 @@ def can_record_attendance(user: AnyUser, application: Application) -> bool:
         return True
     if _role(user, Role.BASE_OPERATOR):
         return application.batch.itinerary.base.operator_id == user.org_id
-    if _role(user, Role.AGENCY) and application.group_trip_id:
-        return application.group_trip.agency_id == user.org_id
+    if application.group_trip_id:
+        # The lead union and the entrusted agency run a (joint) group trip: attendance of
+        # every member, whatever their union (GROUP_ACTIONS "run").
+        return runs_trip(user, application.group_trip)
     return False
+
+
+def is_organizer(user: AnyUser) -> bool:
+    """The union pages (its applications, its members): a grassroots organizer."""
+    return _role(user, Role.ORGANIZER)
 
 
 def can_review(user: AnyUser, application: Application) -> bool:
@@ -124,6 +138,17 @@ def get_application(user: AnyUser, pk, *, action: str = "view") -> Application:
 
 def can_create_group_trip(user: AnyUser) -> bool:
     return _role(user, Role.ORGANIZER)
+
+
+def can_list_group_trips(user: AnyUser) -> bool:
+    """Everyone who may see some group trips (each sees those in their scope)."""
+    if not _active(user):
+        return False
+    return user.is_superuser or (
+        bool(user.org_id)
+        and user.role
+        in (Role.ORGANIZER, Role.AGENCY, Role.FEDERATION_STAFF, Role.AUDITOR, Role.BASE_OPERATOR)
+    )
 
 
 def is_lead(user: AnyUser, group: GroupTrip) -> bool:
@@ -171,6 +196,16 @@ def get_group_trip(user: AnyUser, pk, *, action: str = "view") -> GroupTrip:
     if not GROUP_ACTIONS[action](user, group):
         raise PermissionDenied
     return group
+
+
+def get_roster_import(user: AnyUser, group_pk, pk) -> RosterImport:
+    """An upload of the user's union to a group trip whose roster they build."""
+    group = get_group_trip(user, group_pk, action="roster")
+    job = RosterImport.objects.filter(group_trip=group, pk=_int(pk)).first()
+    if job is None or (job.union_id != user.org_id and not user.is_superuser):
+        raise Http404
+    job.group_trip = group
+    return job
 
 
 def get_board_group_trip(user: AnyUser, pk) -> GroupTrip:
@@ -241,6 +276,8 @@ def can_view_batch_roster(user: AnyUser, batch: Batch) -> bool:
 BATCH_ACTIONS: dict[str, Callable[[AnyUser, Batch], bool]] = {
     "lottery": can_run_lottery,
     "roster": can_view_batch_roster,
+    "apply": lambda user, batch: can_apply(user),
+    "group": lambda user, batch: can_create_group_trip(user),  # hold a block of its seats
 }
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrgKind, Role, Worker
 from accounts.scoping import scope_q
 from applications.eligibility import Refusal, Trip, priority_rank, refusals
+from applications.eligibility import _frequency_refusals as frequency_refusals
 from applications.models import (
     LIVE,
     SEAT_HOLDING,
@@ -23,7 +25,8 @@ from applications.models import (
     ParticipantStatus,
     Status,
 )
-from bases.models import Batch, BatchStatus
+from bases.models import Batch, BatchStatus, Itinerary
+from funds import calculator
 from funds.models import SubsidyPolicy
 
 if TYPE_CHECKING:
@@ -61,21 +64,23 @@ def worker_trips(worker_id: int) -> list[Trip]:
             "batch__itinerary__in_province",
         )
     )
-    return [
-        Trip(
-            application_id=a.pk,
-            batch_id=a.batch_id,
-            title=a.batch.itinerary.title,
-            start_date=a.batch.start_date,
-            end_date=a.batch.end_date,
-            in_province=a.batch.itinerary.in_province,
-            year=a.year,
-            status=a.status,
-            subsidy=a.paid_fen if a.status == Status.SETTLED else a.subsidy_fen,
-            attended=a.status in (Status.COMPLETED, Status.SETTLED),
-        )
-        for a in rows
-    ]
+    return [trip_of(a) for a in rows]
+
+
+def trip_of(a: Application) -> Trip:
+    """An application (with its batch and itinerary loaded) as the eligibility rules see it."""
+    return Trip(
+        application_id=a.pk,
+        batch_id=a.batch_id,
+        title=a.batch.itinerary.title,
+        start_date=a.batch.start_date,
+        end_date=a.batch.end_date,
+        in_province=a.batch.itinerary.in_province,
+        year=a.year,
+        status=a.status,
+        subsidy=a.paid_fen if a.status == Status.SETTLED else a.subsidy_fen,
+        attended=a.status in (Status.COMPLETED, Status.SETTLED),
+    )
 
 
 def subsidy_used(trips: Iterable[Trip], year: int) -> int:
@@ -114,10 +119,19 @@ class Eligibility:
         self.today = today or timezone.localdate()
         self.trips = worker_trips(worker.pk)
         self._policies: dict[int, SubsidyPolicy | None] = {}
+        self._published: list[SubsidyPolicy] = []
+        self._loaded_upto: int | None = None
 
     def policy(self, year: int) -> SubsidyPolicy | None:
+        """The year's policy, or the latest published before it. The policies up to next
+        year load in one query, so a page of batches across the new year costs the same."""
         if year not in self._policies:
-            self._policies[year] = policy_for_year(year)
+            if self._loaded_upto is None or year > self._loaded_upto:
+                self._loaded_upto = max(year, self.today.year + 1)
+                self._published = list(
+                    SubsidyPolicy.objects.filter(year__lte=self._loaded_upto).order_by("-year")
+                )
+            self._policies[year] = next((p for p in self._published if p.year <= year), None)
         return self._policies[year]
 
     def refusals(self, batch: Batch, *, in_group: bool = False) -> list[Refusal]:
@@ -137,7 +151,109 @@ class Eligibility:
         return priority_rank(worker=self.worker, policy=self.policy(year), trips=self.trips)
 
     def application_for(self, batch_id: int) -> int | None:
-        return next((t.application_id for t in self.trips if t.batch_id == batch_id), None)
+        trip = self.trip_for(batch_id)
+        return trip.application_id if trip else None
+
+    def trip_for(self, batch_id: int) -> Trip | None:
+        return next((t for t in self.trips if t.batch_id == batch_id), None)
+
+    def quote(self, batch: Batch) -> calculator.Quote:
+        """What this worker would pay for ``batch``: the same computation as applying."""
+        year = batch.start_date.year
+        itinerary = batch.itinerary
+        return calculator.quote(
+            policy=self.policy(year),
+            category=self.worker.category,
+            days=itinerary.days,
+            in_province=itinerary.in_province,
+            union_price=itinerary.union_price_fen,
+            used_this_year=self.used(year),
+        )
+
+
+def eligibility_of(user: AnyUser) -> Eligibility | None:
+    """The logged-in worker's ``Eligibility``, or None for anyone else.
+
+    Cached on the user object, as Django caches permissions there: during one request the
+    catalogue's pricing, its cards and the itinerary page's batches all read the worker's
+    trips from one query. Pages that write (applying) build a fresh ``Eligibility``.
+    """
+    if not (user.is_authenticated and user.is_active and user.role == Role.WORKER):
+        return None
+    cached = getattr(user, "_applications_eligibility", None)
+    if cached is None:
+        worker = Worker.objects.select_related("union").filter(user_id=user.pk).first()
+        cached = Eligibility(worker) if worker is not None else False
+        user._applications_eligibility = cached
+    return cached or None
+
+
+# --- Before a worker clicks: may they apply, and what happens if they do ---------------------
+
+SEAT, WAITLIST, LOTTERY = "seat", "waitlist", "lottery"
+
+
+@dataclass(frozen=True)
+class Signup:
+    """One worker and one batch: their application, or whether they may apply and why not."""
+
+    batch: Batch
+    refusals: tuple[Refusal, ...]
+    trip: Trip | None
+    outcome: str  # SEAT, WAITLIST (the batch is full) or LOTTERY (seats will be drawn)
+
+    @property
+    def may_apply(self) -> bool:
+        return self.trip is None and not self.refusals
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.trip.status).label if self.trip else ""
+
+
+def pending_lottery_batch_ids(batch_ids: Iterable[int]) -> set[int]:
+    """Batches whose seats will be drawn by lottery (announced, not drawn yet)."""
+    from applications.models import Lottery
+
+    return set(
+        Lottery.objects.filter(batch_id__in=list(batch_ids), drawn_at__isnull=True).values_list(
+            "batch_id", flat=True
+        )
+    )
+
+
+def signups_for(eligibility: Eligibility, batches: Sequence[Batch]) -> dict[int, Signup]:
+    """Each batch's ``Signup`` for one worker: one query (lotteries) beyond ``eligibility``'s."""
+    pending = pending_lottery_batch_ids(b.pk for b in batches) if batches else set()
+    signups = {}
+    for batch in batches:
+        trip = eligibility.trip_for(batch.pk)
+        found = tuple(r for r in eligibility.refusals(batch) if r.code != "already_applied")
+        if batch.pk in pending:
+            outcome = LOTTERY
+        else:
+            outcome = SEAT if batch.capacity - batch.seats_held > 0 else WAITLIST
+        signups[batch.pk] = Signup(batch, found, trip, outcome)
+    return signups
+
+
+def signup_batches_for_itineraries(
+    itineraries: Sequence[Itinerary], eligibility: Eligibility
+) -> dict[int, list[Batch]]:
+    """Per itinerary, its batches still taking sign-ups and those the worker applied for
+    (one query), soonest first, each with its itinerary set (no query per row)."""
+    today = eligibility.today
+    by_id = {it.pk: it for it in itineraries}
+    applied = [t.batch_id for t in eligibility.trips if t.end_date >= today]
+    rows = Batch.objects.filter(itinerary_id__in=list(by_id)).filter(
+        Q(status=BatchStatus.OPEN, signup_deadline__gte=today, start_date__gt=today)
+        | Q(pk__in=applied)
+    )
+    grouped: dict[int, list[Batch]] = {pk: [] for pk in by_id}
+    for batch in rows.order_by("start_date", "pk"):
+        batch.itinerary = by_id[batch.itinerary_id]
+        grouped[batch.itinerary_id].append(batch)
+    return grouped
 
 
 # --- Scoped lists --------------------------------------------------------------------------
@@ -268,88 +384,165 @@ def joined_union_ids(group: GroupTrip) -> set[int]:
     )
 
 
-# --- Staff, operators and agencies (pages of views.staff) ------------------------------------
+# --- Organizers: their union's applications and members ----------------------------------------
 
 
-def funded_applications(user: AnyUser) -> QuerySet[Application]:
-    """Applications whose subsidy a federation in the user's scope pays (the approval queue at
-    every status): ``approval_queue`` is this list's ``endorsed`` part."""
-    return applications_visible_to(user).filter(scope_q(user, "funding_org"))
-
-
-def roster_batches(user: AnyUser, *, since: date | None = None) -> QuerySet[Batch]:
-    """Batches whose rosters the user reads (see ``permissions.can_view_batch_roster``): an
-    operator its bases' batches, staff and auditors the batches of bases in their counties.
-    From ``since`` on (departed batches stay a while, for attendance), soonest first, with the
-    number of seat holders, people waiting and group trips."""
-    qs = Batch.objects.select_related("itinerary__base__county")
-    if not (user.is_authenticated and user.is_active):
-        return qs.none()
-    if not user.is_superuser:
-        if user.role == Role.BASE_OPERATOR and user.org_id:
-            qs = qs.filter(itinerary__base__operator_id=user.org_id)
-        elif user.role in (Role.FEDERATION_STAFF, Role.AUDITOR) and user.org_id:
-            qs = qs.filter(scope_q(user, "itinerary__base__county"))
-        else:
-            return qs.none()
-    if since is not None:
-        qs = qs.filter(end_date__gte=since)
-    return qs.annotate(
-        holders=Count("applications", filter=Q(applications__status__in=SEAT_HOLDING)),
-        waiting=Count(
-            "applications",
-            filter=Q(applications__status=Status.WAITLISTED, applications__group_trip__isnull=True),
-        ),
-    ).order_by("start_date", "pk")
-
-
-def batch_roster(batch: Batch) -> QuerySet[Application]:
-    """The people holding seats on a batch, group by group, with what a roster shows."""
-    return (
-        seat_holders(batch)
-        .select_related("worker", "union", "group_trip", "funding_org", "batch__itinerary__base")
-        .order_by(
-            F("group_trip_id").asc(nulls_first=True), "union__code", "worker__real_name", "pk"
-        )
+def union_applications(
+    user: AnyUser, *, status: str = "", batch_id: int | None = None
+) -> QuerySet[Application]:
+    """The applications of the organizer's own union (not other unions' members of a joint
+    group), filtered: those waiting for the union's endorsement first, then by departure."""
+    qs = applications_visible_to(user).filter(union_id=user.org_id)
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    if batch_id:
+        qs = qs.filter(batch_id=batch_id)
+    waiting_first = Case(When(status=Status.SUBMITTED, then=0), default=1)
+    return qs.select_related("batch__itinerary__base").order_by(
+        waiting_first, "-batch__start_date", "worker__real_name", "pk"
     )
 
 
-def waiting_count(batch: Batch) -> int:
-    return waiting_list(batch).count()
+def union_batches(union_id: int) -> QuerySet[Batch]:
+    """Batches the union's members applied for (the filter of the union's applications)."""
+    return (
+        Batch.objects.filter(applications__union_id=union_id)
+        .select_related("itinerary")
+        .distinct()
+        .order_by("-start_date", "pk")
+    )
 
 
 @dataclass(frozen=True)
-class SettlementPreview:
-    """What ``services.settlement_pay`` pays: each participant their approved subsidy, but never
-    more than an equal share of the invoice (keep the two in step)."""
+class MemberRow:
+    """One member of a union as the organizer sees them: last trip, this year, may apply."""
 
-    share: int
-    rows: list[tuple[Application, int]]
-
-    @property
-    def total(self) -> int:
-        return sum(paid for _app, paid in self.rows)
+    worker: Worker
+    last: Application | None  # the latest application by departure, whatever its status
+    this_year: Application | None  # a live application departing this year
+    subsidised: bool  # a subsidised trip this year (approved, attended or paid)
+    reasons: tuple[str, ...]  # why they may not take another subsidised trip this year
 
     @property
-    def subsidy_total(self) -> int:
-        return sum(app.subsidy_fen for app, _paid in self.rows)
+    def may_apply(self) -> bool:
+        return not self.reasons
 
 
-def settlement_preview(settlement) -> SettlementPreview:
-    members = list(
-        settlement.applications.select_related("worker", "union", "funding_org").order_by("pk")
+def member_rows(workers: Sequence[Worker], *, today: date | None = None) -> list[MemberRow]:
+    """Rows of the members page for a page of workers: one query for all their applications
+    (and one for the policy), the frequency rules applied as when applying."""
+    today = today or timezone.localdate()
+    year = today.year
+    apps: dict[int, list[Application]] = {w.pk: [] for w in workers}
+    for a in (
+        Application.objects.filter(worker_id__in=list(apps))
+        .select_related("batch__itinerary")
+        .order_by("batch__start_date", "pk")
+    ):
+        apps[a.worker_id].append(a)
+    policy = policy_for_year(year)
+    # The frequency windows as for an in-province trip this year (no batch of its own).
+    probe = Batch(pk=0, start_date=today, end_date=today, itinerary=Itinerary(in_province=True))
+    rows = []
+    for worker in workers:
+        mine = apps[worker.pk]
+        live = [a for a in mine if a.status in LIVE]
+        reasons: list[str] = []
+        if not worker.in_good_standing:
+            reasons.append(_("Membership not in good standing."))
+        if policy is not None:
+            trips = [trip_of(a) for a in live]
+            reasons += [
+                r.message
+                for r in frequency_refusals(policy=policy, year=year, batch=probe, trips=trips)
+            ]
+        this_year = [a for a in live if a.year == year]
+        rows.append(
+            MemberRow(
+                worker=worker,
+                last=mine[-1] if mine else None,
+                this_year=this_year[-1] if this_year else None,
+                subsidised=any(a.status in SUBSIDY_GRANTED for a in this_year),
+                reasons=tuple(reasons),
+            )
+        )
+    return rows
+
+
+# --- Group trips: the wizard and the roster ----------------------------------------------------
+
+
+def batches_for_group_trips(
+    *, q: str = "", county: str = "", start_after: date | None = None, today: date | None = None
+) -> QuerySet[Batch]:
+    """Batches of the public catalogue still open for a group's block: signing up, free seats."""
+    from bases.selectors import batches_for_catalogue
+
+    today = today or timezone.localdate()
+    qs = (
+        batches_for_catalogue(user=None)
+        .filter(
+            status=BatchStatus.OPEN,
+            signup_deadline__gte=today,
+            start_date__gt=today,
+            seats_held__lt=F("capacity"),
+        )
+        .select_related("itinerary__base__county")
     )
-    share = settlement.invoice_amount_fen // len(members) if members else 0
-    paid = {
-        app.pk: (app.paid_fen or 0) if app.status == Status.SETTLED else min(app.subsidy_fen, share)
-        for app in members
-    }
-    return SettlementPreview(share=share, rows=[(app, paid[app.pk]) for app in members])
+    if q:
+        qs = qs.filter(Q(itinerary__title__contains=q) | Q(itinerary__base__name__contains=q))
+    if county:
+        qs = qs.filter(itinerary__base__county__code=county)
+    if start_after:
+        qs = qs.filter(start_date__gte=start_after)
+    return qs.order_by("start_date", "pk")
 
 
-def with_settlement_totals(qs):
-    """Settlements with their number of participants and the subsidy they claim."""
-    return qs.annotate(
-        participants=Count("applications", distinct=True),
-        subsidy_claimed=Sum("applications__subsidy_fen", default=0),
+def addable_members(group: GroupTrip, union_id: int, *, q: str = "") -> QuerySet[Worker]:
+    """The union's members who are not on the group's roster yet (by name or ID card number)."""
+    on_roster = Application.objects.filter(group_trip=group, status__in=LIVE).values("worker")
+    qs = Worker.objects.filter(union_id=union_id).exclude(pk__in=on_roster)
+    if q:
+        qs = qs.filter(Q(real_name__contains=q) | Q(id_number=q.upper()))
+    return qs.order_by("real_name", "pk")
+
+
+def invitable_unions(group: GroupTrip, *, q: str) -> QuerySet[Organization]:
+    """Grassroots unions (by code or name) that do not take part in the group yet."""
+    taking_part = GroupParticipant.objects.filter(
+        group_trip=group, status__in=[ParticipantStatus.JOINED, ParticipantStatus.INVITED]
+    ).values("union")
+    return (
+        Organization.objects.filter(kind=OrgKind.GRASSROOTS, is_active=True)
+        .filter(Q(code__iexact=q) | Q(name__contains=q))
+        .exclude(pk__in=taking_part)
+        .order_by("path")
+    )
+
+
+def participants_of(group: GroupTrip) -> QuerySet[GroupParticipant]:
+    return group.participants.select_related("union").order_by("-lead", "created_at", "pk")
+
+
+def invitations_for(union_id: int) -> QuerySet[GroupParticipant]:
+    """Open invitations of a union to joint groups that are still active."""
+    return (
+        GroupParticipant.objects.filter(
+            union_id=union_id,
+            status=ParticipantStatus.INVITED,
+            group_trip__cancelled_at__isnull=True,
+        )
+        .select_related("group_trip__batch__itinerary", "group_trip__organizer")
+        .order_by("created_at", "pk")
+    )
+
+
+def board_group_ids_of(union_id: int, group_ids: Iterable[int]) -> set[int]:
+    """Which of these groups the union already takes part in (or is invited to)."""
+    return set(
+        GroupParticipant.objects.filter(
+            union_id=union_id,
+            group_trip_id__in=list(group_ids),
+            status__in=[ParticipantStatus.JOINED, ParticipantStatus.INVITED],
+        ).values_list("group_trip_id", flat=True)
     )

@@ -124,10 +124,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         sort = ""
     qs = selectors.with_next_departure(qs).order_by(*CATALOGUE_SORTS.get(sort, CATALOGUE_SORTS[""]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     return render(
         request,
         "bases/catalogue.html",
         {
+            **hooks.annotate_cards(request, page.object_list),
             "page": page,
             "form": filterset.form,
             "errors": filterset.errors if not valid else None,
@@ -182,14 +184,16 @@ def itinerary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     itinerary = get_object_or_404(selectors.itineraries_visible_to(request.user), pk=pk)
     today = timezone.localdate()
     batches = list(selectors.batches_of(itinerary, since=today - timedelta(days=180)))
+    upcoming = [b for b in batches if b.end_date >= today]
     return render(
         request,
         "bases/itinerary_detail.html",
         {
+            **hooks.annotate_batches(request, upcoming),
             "itinerary": itinerary,
             "base": itinerary.base,
             "batches": batches,
-            "upcoming": [b for b in batches if b.end_date >= today],
+            "upcoming": upcoming,
             "past": [b for b in batches if b.end_date < today][::-1],
             "today": today,
             "others": itinerary.base.itineraries.filter(active=True).exclude(pk=itinerary.pk),

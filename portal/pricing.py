@@ -20,12 +20,6 @@ from funds.calculator import Quote, quote
 from funds.models import SubsidyPolicy
 
 
-def worker_of(user) -> Worker | None:
-    if not getattr(user, "is_authenticated", False) or not user.is_worker:
-        return None
-    return Worker.objects.filter(user=user).select_related("union").first()
-
-
 def policy_for_catalogue(year: int | None = None) -> SubsidyPolicy | None:
     """This year's policy, or the latest published before it."""
     year = year or timezone.localdate().year
@@ -92,13 +86,19 @@ class Pricing:
 
 
 def pricing_for(user) -> Pricing | None:
-    """A worker's pricing (two queries), or None for anyone else or before any policy exists."""
-    worker = worker_of(user)
-    policy = policy_for_catalogue() if worker else None
-    if worker is None or policy is None:
+    """A worker's pricing, or None for anyone else or before any policy exists.
+
+    Built from the worker's eligibility (their trips, the policies), which the applications
+    app loads once per request for the catalogue's cards and pricing alike.
+    """
+    eligibility = applications.selectors.eligibility_of(user)
+    if eligibility is None:
         return None
-    used = subsidy_used_this_year(worker, timezone.localdate().year)
-    return Pricing(worker, policy, used)
+    year = timezone.localdate().year
+    policy = eligibility.policy(year)  # this year's, or the latest published before it
+    if policy is None:
+        return None
+    return Pricing(eligibility.worker, policy, eligibility.used(year))
 
 
 def annotate_catalogue_for_user(queryset: QuerySet, user) -> QuerySet:

@@ -35,7 +35,6 @@ from applications.models import (
 )
 from bases.models import Batch, BatchStatus
 from bases.services import batch_release_seats, batch_take_seats, lock_batch
-from funds import calculator
 from funds import services as funds
 
 
@@ -74,16 +73,7 @@ def application_submit(
         if found:
             raise ApplicationRefused([r.message for r in found])
         year = batch.start_date.year
-        policy = eligibility.policy(year)
-        itinerary = batch.itinerary
-        quote = calculator.quote(
-            policy=policy,
-            category=worker.category,
-            days=itinerary.days,
-            in_province=itinerary.in_province,
-            union_price=itinerary.union_price_fen,
-            used_this_year=eligibility.used(year),
-        )
+        quote = eligibility.quote(batch)  # the confirm page shows the same quote
         union = worker.union
         funding_org = selectors.funding_org_for(union)
         rank = eligibility.priority_rank(year)

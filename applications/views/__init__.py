@@ -1,3 +1,8 @@
-"""The applications app's pages, one module per audience (re-exported here)."""
+"""Pages of the applications app, by audience: ``worker`` (apply, my applications, one
+application), ``organizer`` (the union's applications and members, group trips, the board,
+settlement), ``staff`` (approval queue, settlements, lotteries, rosters, entrusted trips) and
+``shared`` (public batch and lottery pages, invoices, notifications)."""
 
-from applications.views import shared, staff  # noqa: F401
+from applications.views import organizer, shared, staff, worker
+
+__all__ = ["organizer", "shared", "staff", "worker"]
