@@ -248,9 +248,15 @@ def _free_seat(application: Application, *, today: date) -> None:
     _promote(batch, today=today)
 
 
-def _give_back_money(application: Application, *, by, memo: str) -> None:
+def _give_back_money(application: Application, *, by, memo: str, today: date) -> None:
     if application.status in MONEY_RESERVED and application.subsidy_fen:
-        funds.release(cause_id=application.cause_id, by=by, key=f"{application.cause_id}:release")
+        funds.release(
+            cause_id=application.cause_id,
+            by=by,
+            key=f"{application.cause_id}:release",
+            memo=memo,
+            value_date=today,
+        )
 
 
 def application_endorse(
@@ -282,6 +288,7 @@ def application_approve(
                 by=by,
                 key=f"{app.cause_id}:approve",
                 memo=str(app),
+                value_date=today,
             )
         return _move(app, Status.APPROVED, by=by, action="application.approve")
 
@@ -295,7 +302,7 @@ def application_reject(
         app = _locked(application, seats=True)
         ensure_move(app, Status.REJECTED, reason=reason, today=today)
         held, reserved = app.status in SEAT_HOLDING, app.status in MONEY_RESERVED
-        _give_back_money(app, by=by, memo="rejected")
+        _give_back_money(app, by=by, memo="rejected", today=today)
         _move(app, Status.REJECTED, by=by, reason=reason.strip(), action="application.reject")
         if held:
             _free_seat(app, today=today)
@@ -313,7 +320,7 @@ def application_withdraw(
         app = _locked(application, seats=True)
         ensure_move(app, Status.WITHDRAWN, reason=reason, today=today)
         held = app.status in SEAT_HOLDING
-        _give_back_money(app, by=by, memo="withdrawn")
+        _give_back_money(app, by=by, memo="withdrawn", today=today)
         _move(app, Status.WITHDRAWN, by=by, reason=reason.strip(), action="application.withdraw")
         if held:
             _free_seat(app, today=today)
@@ -331,7 +338,7 @@ def application_attendance(
         app = _locked(application, seats=not attended)
         ensure_move(app, to, today=today)
         if not attended:
-            _give_back_money(app, by=by, memo="no show")
+            _give_back_money(app, by=by, memo="no show", today=today)
         _move(app, to, by=by, action="application.attendance", attended=attended)
         if not attended:
             _free_seat(app, today=today)

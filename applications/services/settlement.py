@@ -116,6 +116,7 @@ def settlement_pay(
                     by=by,
                     key=f"{app.cause_id}:pay",
                     memo=f"settlement {settlement.pk}",
+                    value_date=today,
                 )
             app.paid_fen = paid
             total += paid
