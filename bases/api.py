@@ -42,6 +42,7 @@ from bases.permissions import (
     get_batch_for_edit,
     get_itinerary_for_edit,
 )
+from bases.validators import CAPACITY_TOO_HIGH
 from recuperation.api import Pagination
 from recuperation.money import YuanField
 
@@ -55,6 +56,8 @@ class CataloguePagination(Pagination):
     together, so a catalogue page is one query whatever its size. Querysets must not use
     DISTINCT (the window would count duplicates); the catalogue filters use EXISTS instead.
     """
+
+    max_page = 10**6
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -70,6 +73,13 @@ class CataloguePagination(Pagination):
             raise exceptions.NotFound(
                 self.invalid_page_message.format(page_number=raw, message=_("Invalid page."))
             ) from None
+        if number > self.max_page:
+            # Far past any page: the OFFSET would not even fit the database's integers.
+            raise exceptions.NotFound(
+                self.invalid_page_message.format(
+                    page_number=raw, message=_("That page contains no results")
+                )
+            )
         offset = (number - 1) * page_size
         rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + page_size])
         if rows:
@@ -409,6 +419,8 @@ class BatchSerializer(serializers.ModelSerializer):
             "accepting_signups",
         ]
         read_only_fields = ["seats_held"]
+        # The model's own message for too many seats (DRF would word it its own way).
+        extra_kwargs = {"capacity": {"error_messages": {"max_value": CAPACITY_TOO_HIGH}}}
         validators: list = []
 
     def __init__(self, *args, **kwargs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -11,6 +12,19 @@ from bases.fields import code_pattern
 from bases.models import Addon, Base, Batch, Itinerary, Product, Theme
 from bases.selectors import has_upcoming_batch_q, upcoming_batches
 from recuperation.money import yuan_to_fen
+
+MAX_ID = 2**63 - 1  # BIGINT: a larger id matches nothing, and SQLite cannot even take it
+
+
+class IdFilter(filters.NumberFilter):
+    """An object id: a whole number from 1 to the largest BIGINT, else a 400 with a message."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 def _county_q(prefix: str, code: str) -> Q:
@@ -71,12 +85,22 @@ class ItineraryFilter(_CatalogueFilter):
 
     base_prefix = "base__"
 
-    base = filters.NumberFilter(label=_("Base (id)"), field_name="base_id", min_value=1)
+    base = IdFilter(label=_("Base (id)"), field_name="base_id")
     min_days = filters.NumberFilter(
-        label=_("At least this many days"), field_name="days", lookup_expr="gte", min_value=1
+        label=_("At least this many days"),
+        field_name="days",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=366,
+        decimal_places=0,
     )
     max_days = filters.NumberFilter(
-        label=_("At most this many days"), field_name="days", lookup_expr="lte", min_value=1
+        label=_("At most this many days"),
+        field_name="days",
+        lookup_expr="lte",
+        min_value=1,
+        max_value=366,
+        decimal_places=0,
     )
     max_price = filters.NumberFilter(
         label=_("Union price at most (yuan)"),
@@ -151,9 +175,7 @@ class ItineraryFilter(_CatalogueFilter):
 class BatchFilter(filters.FilterSet):
     """``GET /api/v1/batches/?itinerary=<id>``, optionally a start window or only bookable ones."""
 
-    itinerary = filters.NumberFilter(
-        label=_("Itinerary (id)"), field_name="itinerary_id", min_value=1
-    )
+    itinerary = IdFilter(label=_("Itinerary (id)"), field_name="itinerary_id")
     start_after = filters.DateFilter(
         label=_("Starts on or after"), field_name="start_date", lookup_expr="gte"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,12 @@ from bases.models import (
     QualitySettings,
 )
 from bases.permissions import can_place_base_in, check_base_orgs
-from bases.validators import PHOTO_MAX_BYTES, validate_photo
+from bases.validators import (
+    MAX_CAPACITY,
+    PHOTO_MAX_BYTES,
+    check_batch_dates,
+    validate_photo,
+)
 from recuperation.money import YuanFormField
 
 
@@ -165,6 +171,7 @@ class ItineraryForm(BootstrapMixin, forms.ModelForm):
     programme = ProgrammeField(
         label=_("Day-by-day programme"), required=False, help_text=_("One line per day.")
     )
+    # The upper limit is the model's (MaxPriceValidator): one message for the page and the API.
     standard_price_fen = YuanFormField(label=_("Standard price per person (yuan)"))
     union_price_fen = YuanFormField(label=_("Union price per person (yuan)"))
 
@@ -212,10 +219,19 @@ class BatchForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.itinerary = itinerary
         self.instance.itinerary = itinerary
-        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["capacity"].widget.attrs.update({"min": 1, "max": MAX_CAPACITY})
 
     def clean(self) -> dict:
         data = super().clean()
+        # The services' date window, checked here first so that an absurd start date is a
+        # message on its field (not an overflow while deriving the end date below).
+        dates = ("start_date", "end_date", "signup_deadline")
+        try:
+            check_batch_dates(**{n: data.get(n) for n in dates if n in self.changed_data})
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
+            return data
         start, end = data.get("start_date"), data.get("end_date")
         if start and not end:
             data["end_date"] = start + timedelta(days=self.itinerary.days - 1)

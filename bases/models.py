@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, OrgKind, User
 from accounts.validators import validate_phone
 from bases.fields import CodeSetField
-from bases.validators import validate_photo
+from bases.validators import (
+    MAX_CAPACITY,
+    MAX_PRICE_FEN,
+    MaxCapacityValidator,
+    MaxPriceValidator,
+    validate_photo,
+)
 
 
 class Theme(models.TextChoices):
@@ -207,8 +213,14 @@ class Itinerary(models.Model):
         _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     addons = CodeSetField(_("add-ons"), codes=Addon.choices, blank=True)
-    standard_price_fen = models.PositiveIntegerField(_("standard price per person"))
-    union_price_fen = models.PositiveIntegerField(_("union price per person"))
+    standard_price_fen = models.PositiveIntegerField(
+        _("standard price per person"),
+        validators=[MaxPriceValidator()],
+    )
+    union_price_fen = models.PositiveIntegerField(
+        _("union price per person"),
+        validators=[MaxPriceValidator()],
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -222,6 +234,9 @@ class Itinerary(models.Model):
             models.CheckConstraint(
                 condition=Q(union_price_fen__lte=F("standard_price_fen")),
                 name="itinerary_union_price_le_standard",
+            ),
+            models.CheckConstraint(
+                condition=Q(standard_price_fen__lte=MAX_PRICE_FEN), name="itinerary_price_max"
             ),
             models.CheckConstraint(
                 condition=Q(days__gte=1) & Q(days__lte=15), name="itinerary_days_1_15"
@@ -298,7 +313,13 @@ class Batch(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     signup_deadline = models.DateField(_("sign-up deadline"))
-    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        validators=[
+            MinValueValidator(1),
+            MaxCapacityValidator(),
+        ],
+    )
     seats_held = models.PositiveIntegerField(_("seats held"), default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.OPEN
@@ -317,13 +338,16 @@ class Batch(models.Model):
             ),
             models.CheckConstraint(condition=Q(capacity__gt=0), name="batch_capacity_positive"),
             models.CheckConstraint(
+                condition=Q(capacity__lte=MAX_CAPACITY), name="batch_capacity_max"
+            ),
+            models.CheckConstraint(
                 condition=Q(seats_held__lte=F("capacity")), name="batch_seats_held_le_capacity"
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="batch_end_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(signup_deadline__lte=F("start_date")),
+                condition=Q(signup_deadline__lt=F("start_date")),
                 name="batch_deadline_before_start",
             ),
         ]
@@ -336,8 +360,8 @@ class Batch(models.Model):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")
-        if self.start_date and self.signup_deadline and self.signup_deadline > self.start_date:
-            errors["signup_deadline"] = _("The sign-up deadline cannot be after the start date.")
+        if self.start_date and self.signup_deadline and self.signup_deadline >= self.start_date:
+            errors["signup_deadline"] = _("Sign-ups must close before the start date.")
         if self.capacity is not None and self.capacity < self.seats_held:
             errors["capacity"] = _(
                 "%(held)s seats are already taken: the capacity cannot be lower."

@@ -1,8 +1,71 @@
+"""Rules on single values, shared by the models, the pages and the API."""
+
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+# Sane limits on what operators type in: far beyond any real trip, well inside every column type,
+# so nonsense is refused with one message (the same on SQLite and PostgreSQL) instead of stored.
+MAX_PRICE_FEN = 10_000_000  # ¥100,000.00 per person
+MAX_CAPACITY = 1000  # seats on one batch
+# Batch dates: from a year back (late records) to three years ahead, counted from today.
+BATCH_DAYS_BACK = 366
+BATCH_DAYS_AHEAD = 3 * 366
+
+PRICE_TOO_HIGH = format_lazy(_("A price per person is at most ¥{}."), "100,000.00")
+CAPACITY_TOO_HIGH = format_lazy(_("A batch has at most {} seats."), MAX_CAPACITY)
+
+
+@deconstructible
+class MaxPriceValidator(MaxValueValidator):
+    message = PRICE_TOO_HIGH
+
+    def __init__(self) -> None:
+        super().__init__(MAX_PRICE_FEN)
+
+
+@deconstructible
+class MaxCapacityValidator(MaxValueValidator):
+    message = CAPACITY_TOO_HIGH
+
+    def __init__(self) -> None:
+        super().__init__(MAX_CAPACITY)
+
+
+def batch_date_window(today: date | None = None) -> tuple[date, date]:
+    """The first and last day a batch may start, end or close sign-ups, counted from today."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=BATCH_DAYS_BACK), today + timedelta(days=BATCH_DAYS_AHEAD)
+
+
+def check_batch_dates(*, today: date | None = None, **dates: date | None) -> None:
+    """Refuse batch dates outside ``batch_date_window`` (e.g. 0001-01-01 or 9999-12-31), by field.
+
+    The batch services call it on the dates a write sets or changes, before any date arithmetic,
+    so an absurd date is a message and never an overflow. Dates a batch already has are left
+    alone: an old batch keeps its history and can still be edited.
+    """
+    earliest, latest = batch_date_window(today)
+    message = _("Batch dates must lie between %(earliest)s and %(latest)s.") % {
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
+    }
+    errors = {
+        name: ValidationError(message, code="out_of_window")
+        for name, value in dates.items()
+        if value is not None and not earliest <= value <= latest
+    }
+    if errors:
+        raise ValidationError(errors)
+
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from funds.models import SubsidyPolicy
 from funds.permissions import get_funds_org_for_view
 from funds.selectors import utilization
 from recuperation.money import YuanField, yuan_str
+from recuperation.schema import ErrorSerializer
 
 
 class UtilizationSerializer(serializers.Serializer):
@@ -44,7 +44,10 @@ class UtilizationView(APIView):
             OpenApiParameter("org", str, required=True, description="organization code"),
             OpenApiParameter("year", int, description="fiscal year (default: this year)"),
         ],
-        responses=UtilizationSerializer,
+        responses={
+            200: UtilizationSerializer,
+            404: OpenApiResponse(ErrorSerializer, description=_("No such organization for you.")),
+        },
     )
     def get(self, request):
         code = request.query_params.get("org", "").strip()
@@ -98,7 +101,5 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PolicySerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "year"
+    lookup_value_regex = r"[0-9]{4}"  # anything else is no such page (a JSON 404)
     filterset_fields = ["year"]
-
-    def get_object(self):
-        return get_object_or_404(SubsidyPolicy, year=self.kwargs["year"])

@@ -1,9 +1,12 @@
-"""Shared API plumbing: pagination and error translation."""
+"""Shared API plumbing: pagination, error translation and the API's 404 for unknown paths."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,3 +30,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: an unknown path under ``/api/`` answers JSON like the API; others a page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return page_not_found(request, exception)

@@ -42,5 +42,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("", include("portal.urls")),
 ]
+handler404 = "recuperation.api.not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

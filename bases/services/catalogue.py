@@ -25,6 +25,7 @@ from bases.models import (
     BatchStatus,
     Itinerary,
 )
+from bases.validators import check_batch_dates
 
 # --- Seats (used by the applications app) -----------------------------------------------------
 
@@ -203,6 +204,7 @@ def batch_create(
     signup_deadline: date | None = None,
 ) -> Batch:
     """A new departure; the end defaults to the itinerary's length, the deadline to a week before."""
+    check_batch_dates(start_date=start_date, end_date=end_date, signup_deadline=signup_deadline)
     if start_date is not None and end_date is None:
         end_date = start_date + timedelta(days=itinerary.days - 1)
     if start_date is not None and signup_deadline is None:
@@ -229,6 +231,7 @@ def batch_update(*, batch: Batch, by: User | None, **fields: Any) -> Batch:
     _check_fields(fields, BATCH_FIELDS)
     locked = lock_batch(batch.pk)
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    check_batch_dates(**{name: fields[name] for name in changed if name != "capacity"})
     for name in changed:
         setattr(locked, name, fields[name])
     if changed:
