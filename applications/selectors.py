@@ -546,3 +546,90 @@ def board_group_ids_of(union_id: int, group_ids: Iterable[int]) -> set[int]:
             status__in=[ParticipantStatus.JOINED, ParticipantStatus.INVITED],
         ).values_list("group_trip_id", flat=True)
     )
+
+
+# --- Staff, operators and agencies (pages of views.staff) ------------------------------------
+
+
+def funded_applications(user: AnyUser) -> QuerySet[Application]:
+    """Applications whose subsidy a federation in the user's scope pays (the approval queue at
+    every status): ``approval_queue`` is this list's ``endorsed`` part."""
+    return applications_visible_to(user).filter(scope_q(user, "funding_org"))
+
+
+def roster_batches(user: AnyUser, *, since: date | None = None) -> QuerySet[Batch]:
+    """Batches whose rosters the user reads (see ``permissions.can_view_batch_roster``): an
+    operator its bases' batches, staff and auditors the batches of bases in their counties.
+    From ``since`` on (departed batches stay a while, for attendance), soonest first, with the
+    number of seat holders, people waiting and group trips."""
+    qs = Batch.objects.select_related("itinerary__base__county")
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if not user.is_superuser:
+        if user.role == Role.BASE_OPERATOR and user.org_id:
+            qs = qs.filter(itinerary__base__operator_id=user.org_id)
+        elif user.role in (Role.FEDERATION_STAFF, Role.AUDITOR) and user.org_id:
+            qs = qs.filter(scope_q(user, "itinerary__base__county"))
+        else:
+            return qs.none()
+    if since is not None:
+        qs = qs.filter(end_date__gte=since)
+    return qs.annotate(
+        holders=Count("applications", filter=Q(applications__status__in=SEAT_HOLDING)),
+        waiting=Count(
+            "applications",
+            filter=Q(applications__status=Status.WAITLISTED, applications__group_trip__isnull=True),
+        ),
+    ).order_by("start_date", "pk")
+
+
+def batch_roster(batch: Batch) -> QuerySet[Application]:
+    """The people holding seats on a batch, group by group, with what a roster shows."""
+    return (
+        seat_holders(batch)
+        .select_related("worker", "union", "group_trip", "funding_org", "batch__itinerary__base")
+        .order_by(
+            F("group_trip_id").asc(nulls_first=True), "union__code", "worker__real_name", "pk"
+        )
+    )
+
+
+def waiting_count(batch: Batch) -> int:
+    return waiting_list(batch).count()
+
+
+@dataclass(frozen=True)
+class SettlementPreview:
+    """What ``services.settlement_pay`` pays: each participant their approved subsidy, but never
+    more than an equal share of the invoice (keep the two in step)."""
+
+    share: int
+    rows: list[tuple[Application, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(paid for _app, paid in self.rows)
+
+    @property
+    def subsidy_total(self) -> int:
+        return sum(app.subsidy_fen for app, _paid in self.rows)
+
+
+def settlement_preview(settlement) -> SettlementPreview:
+    members = list(
+        settlement.applications.select_related("worker", "union", "funding_org").order_by("pk")
+    )
+    share = settlement.invoice_amount_fen // len(members) if members else 0
+    paid = {
+        app.pk: (app.paid_fen or 0) if app.status == Status.SETTLED else min(app.subsidy_fen, share)
+        for app in members
+    }
+    return SettlementPreview(share=share, rows=[(app, paid[app.pk]) for app in members])
+
+
+def with_settlement_totals(qs):
+    """Settlements with their number of participants and the subsidy they claim."""
+    return qs.annotate(
+        participants=Count("applications", distinct=True),
+        subsidy_claimed=Sum("applications__subsidy_fen", default=0),
+    )

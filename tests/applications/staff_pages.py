@@ -70,7 +70,9 @@ def depart(batch: Batch, *, days_ago: int = 1) -> None:
     """Move a batch's dates so that it left ``days_ago`` days ago (attendance may be recorded)."""
     start = timezone.localdate() - timedelta(days=days_ago)
     Batch.objects.filter(pk=batch.pk).update(
-        start_date=start, end_date=start + timedelta(days=4), signup_deadline=start
+        start_date=start,
+        end_date=start + timedelta(days=4),
+        signup_deadline=start - timedelta(days=1),
     )
     batch.refresh_from_db()
 
