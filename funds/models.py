@@ -1,14 +1,30 @@
 """The subsidy ledger (double entry, integer fen), fiscal years, policies and snapshots.
 
-Invariants, and who enforces them:
+Invariants, and who enforces them (docs/funds.md has the table; "the database" means triggers
+and constraints from migrations 0002 and 0004, which hold whatever SQL the application sends,
+as long as its role is not a superuser):
 - every transaction has ≥ 2 entries summing to zero: the services, and on PostgreSQL a deferred
-  constraint trigger (migration 0002) that rejects an unbalanced commit whatever wrote it;
-- entries are never updated or deleted: no code path does, the admin is read-only, and a database
-  trigger refuses UPDATE/DELETE on both PostgreSQL and SQLite;
+  constraint trigger that rejects an unbalanced commit whatever wrote it;
+- money moves only the way a service moves it (grant: issued → available; allocate: available
+  between an organization and its direct parent or child; reserve: available → reserved;
+  release: reserved → available; pay: reserved → spent; rollover: out of a closed year into the
+  next): on PostgreSQL a deferred constraint trigger checks each transaction at commit against
+  the whitelist view ``funds_allowed_move``, and that its ``year`` is its earliest leg's;
+- entries and transactions are never updated or deleted: no code path does, the admin is
+  read-only, and database triggers refuse UPDATE/DELETE on both engines (and TRUNCATE of the
+  ledger tables on PostgreSQL);
+- a transaction's entries are fixed when it commits: on PostgreSQL each transaction row is
+  stamped with the database transaction that wrote it (``db_xact``, not a model field), and an
+  entry is accepted only from that database transaction; an entry's kind is its transaction's;
 - ``Account.balance`` is the running sum of its entries, kept by a database trigger on entry
-  insert (both engines), so it cannot drift from the entries;
+  insert (both engines), so it cannot drift from the entries; an account is opened with a zero
+  balance and its key (org, year, source, bucket) never changes (both engines); one with entries
+  cannot be deleted (PROTECT foreign keys);
 - ``available`` and ``reserved`` balances never go below zero: a CHECK constraint on Account;
-- one rollover per account: a unique constraint on Rollover.account.
+- a closed fiscal year stays closed: its ``closed_at``/``closed_by``/year cannot change (both
+  engines) and it cannot be deleted (PostgreSQL);
+- one rollover per account: a unique constraint on Rollover.account; on PostgreSQL a rollover
+  row is never changed or deleted.
 """
 
 from __future__ import annotations

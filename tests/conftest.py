@@ -61,6 +61,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_the_ledger_as_a_replica():
+    """Transactional tests (``django_db(transaction=True)``) empty the database after each test
+    with TRUNCATE, which the ledger's triggers refuse on PostgreSQL (funds migration 0004).
+
+    Ordinary triggers do not fire while ``session_replication_role`` is ``replica``, a setting
+    only a superuser may change (the test role is one; the production role must not be): the
+    flush runs with it, for its own transaction only (``SET LOCAL``).
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    flush = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        if self.connection.vendor == "postgresql" and sql_list:
+            sql_list = [
+                "SET LOCAL session_replication_role = replica",
+                *sql_list,
+                "SET LOCAL session_replication_role = DEFAULT",
+            ]
+        flush(self, sql_list)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
