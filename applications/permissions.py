@@ -18,7 +18,14 @@ from django.http import Http404
 from accounts.models import Role
 from accounts.scoping import can_manage_org, can_view_org
 from applications import selectors
-from applications.models import Application, GroupParticipant, GroupTrip, Settlement, Status
+from applications.models import (
+    Application,
+    GroupParticipant,
+    GroupTrip,
+    RosterImport,
+    Settlement,
+    Status,
+)
 from bases.models import Batch
 from bases.permissions import can_decide_base
 
@@ -72,6 +79,11 @@ def can_endorse(user: AnyUser, application: Application) -> bool:
 
 def can_approve(user: AnyUser, application: Application) -> bool:
     return is_staff_over(user, application.funding_org)
+
+
+def can_approve_any(user: AnyUser) -> bool:
+    """May approve applications at all (bulk approval): federation staff or a superuser."""
+    return (_active(user) and user.is_superuser) or _role(user, Role.FEDERATION_STAFF)
 
 
 def can_reject(user: AnyUser, application: Application) -> bool:
@@ -183,6 +195,19 @@ def get_board_group_trip(user: AnyUser, pk) -> GroupTrip:
     return group
 
 
+def get_roster_import(user: AnyUser, pk) -> RosterImport:
+    """A roster upload, seen only by the union that made it (its errors name its members)."""
+    job = RosterImport.objects.select_related("group_trip", "union").filter(pk=_int(pk)).first()
+    if job is None:
+        raise Http404
+    if not (
+        (_active(user) and user.is_superuser)
+        or (_role(user, Role.ORGANIZER) and job.union_id == user.org_id)
+    ):
+        raise Http404
+    return job
+
+
 # --- Settlements ---------------------------------------------------------------------------
 
 
@@ -196,6 +221,11 @@ def settlements_visible_to(user: AnyUser):
     if user.role == Role.BASE_OPERATOR:
         return qs.none()
     return qs.filter(pk__in=visible)
+
+
+def can_settle_for_union(user: AnyUser) -> bool:
+    """Submit a settlement for one's own union's attended members (not on a group trip)."""
+    return _role(user, Role.ORGANIZER)
 
 
 def can_pay_settlement(user: AnyUser, settlement: Settlement) -> bool:

@@ -5,4 +5,6 @@ where ``path`` may be a callable ``(tree) -> str`` that creates the objects the 
 the ``tree`` fixture (tests/conftest.py) and the roles are ``test_permissions.ROLES``.
 """
 
-MATRIX: dict = {}
+from tests.applications.url_matrix_api import API_MATRIX
+
+MATRIX: dict = {**API_MATRIX}
