@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 CENT = Decimal("0.01")
 MAX_FEN = 10**14  # a trillion yuan: far above any budget, well inside BIGINT
+MAX_YUAN_DIGITS = 12  # digits before the point of the largest amount below MAX_FEN
 
 
 def yuan_to_fen(value: Decimal | str | int) -> int:
@@ -27,6 +28,9 @@ def yuan_to_fen(value: Decimal | str | int) -> int:
         raise ValidationError(_("Enter an amount in yuan, e.g. 1200.00."), code="invalid") from None
     if not amount.is_finite():
         raise ValidationError(_("Enter an amount in yuan, e.g. 1200.00."), code="invalid")
+    # Before any arithmetic: "1e30" is a valid Decimal whose quantize() would overflow.
+    if amount and amount.adjusted() >= MAX_YUAN_DIGITS:
+        raise ValidationError(_("This amount is too large."), code="too_large")
     if amount != amount.quantize(CENT):
         raise ValidationError(_("Amounts have at most two decimals (fen)."), code="too_precise")
     fen = int(amount * 100)

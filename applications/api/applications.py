@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from accounts.models import Worker
 from applications import permissions as perms
 from applications import selectors, services
-from applications.api.common import DetailSerializer, IdField, ReasonSerializer, validated
+from applications.api.common import IdField, ReasonSerializer, validated
 from applications.filters import ApplicationFilter
 from applications.models import Application, Status, StatusChange
 from bases.models import Batch
@@ -182,13 +182,6 @@ def application_detail(pk: int) -> Application:
     )
 
 
-REFUSALS = {
-    400: DetailSerializer,
-    403: DetailSerializer,
-    404: DetailSerializer,
-}
-
-
 # --- Views ---------------------------------------------------------------------------------
 
 
@@ -226,7 +219,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         return Response(ApplicationDetailSerializer(application_detail(pk)).data, status=code)
 
-    @extend_schema(responses={200: ApplicationDetailSerializer, 404: DetailSerializer})
+    @extend_schema(responses={200: ApplicationDetailSerializer})
     def retrieve(self, request, pk=None):
         """One application with its cost breakdown and the history of its status."""
         application = perms.get_application(request.user, pk, action="view")
@@ -234,7 +227,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=ApplySerializer,
-        responses={201: ApplicationDetailSerializer, **REFUSALS},
+        responses={201: ApplicationDetailSerializer},
         description=(
             "A worker applies for a batch: `submitted` (holds a seat) or `waitlisted` (the batch "
             "is full or allocated by lottery), with `subsidy` and `net_cost` in yuan. An "
@@ -264,9 +257,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         service(application=application, by=request.user, **kwargs)
         return self._answer(application.pk)
 
-    @extend_schema(
-        request=ReasonSerializer, responses={200: ApplicationDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The worker (or their union) withdraws before departure; the seat and any reserved
@@ -279,21 +270,19 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             params=ReasonSerializer,
         )
 
-    @extend_schema(request=None, responses={200: ApplicationDetailSerializer, **REFUSALS})
+    @extend_schema(request=None, responses={200: ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def endorse(self, request, pk=None):
         """The worker's grassroots union endorses the application (submitted → endorsed)."""
         return self._move(request, pk, action_name="endorse", service=services.application_endorse)
 
-    @extend_schema(request=None, responses={200: ApplicationDetailSerializer, **REFUSALS})
+    @extend_schema(request=None, responses={200: ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Staff of the federation that pays approve: the subsidy is reserved from its money."""
         return self._move(request, pk, action_name="approve", service=services.application_approve)
 
-    @extend_schema(
-        request=ReasonSerializer, responses={200: ApplicationDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject with a reason (required): the seat and any reservation are given back."""
@@ -305,9 +294,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             params=ReasonSerializer,
         )
 
-    @extend_schema(
-        request=AttendanceSerializer, responses={200: ApplicationDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=AttendanceSerializer, responses={200: ApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         """After departure: attended (completed) or not (no-show: the reservation is released)."""
@@ -319,7 +306,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             params=AttendanceSerializer,
         )
 
-    @extend_schema(request=ReviewSerializer, responses={201: ReviewResultSerializer, **REFUSALS})
+    @extend_schema(request=ReviewSerializer, responses={201: ReviewResultSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """The participant rates the trip they attended (once)."""
@@ -330,7 +317,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=BulkApproveSerializer,
-        responses={200: BulkResultSerializer, 400: DetailSerializer, 403: DetailSerializer},
+        responses={200: BulkResultSerializer},
     )
     @action(detail=False, methods=["post"], url_path="bulk-approve", url_name="bulk-approve")
     def bulk_approve(self, request):

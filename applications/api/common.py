@@ -51,11 +51,5 @@ def org_by_code(code: str, *, kind: str, field: str) -> Organization:
     return org
 
 
-class DetailSerializer(serializers.Serializer):
-    """An error answer: ``detail`` is a message, or a list of them for a refused move."""
-
-    detail = serializers.JSONField()
-
-
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

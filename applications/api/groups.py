@@ -30,14 +30,12 @@ from accounts.models import OrgKind, Worker
 from applications import permissions as perms
 from applications import selectors, services
 from applications.api.applications import (
-    REFUSALS,
     ApplicationDetailSerializer,
     ApplicationSerializer,
     StrictBooleanField,
     application_detail,
 )
 from applications.api.common import (
-    DetailSerializer,
     IdField,
     ReasonSerializer,
     org_by_code,
@@ -211,7 +209,7 @@ class EndorsedSerializer(serializers.Serializer):
 
 
 class RosterFileSerializer(serializers.Serializer):
-    file = serializers.FileField(max_length=200, help_text=gettext_lazy("The filled-in template."))
+    file = serializers.FileField(max_length=150, help_text=gettext_lazy("The filled-in template."))
 
 
 class RosterImportSerializer(serializers.ModelSerializer):
@@ -333,17 +331,13 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = GroupTripDetailSerializer(group, context={"request": request}).data
         return Response(data, status=code)
 
-    @extend_schema(
-        responses={200: GroupTripDetailSerializer, 401: DetailSerializer, 404: DetailSerializer}
-    )
+    @extend_schema(responses={200: GroupTripDetailSerializer})
     def retrieve(self, request, pk=None):
         """A group trip with its unions and the part of its roster in your scope."""
         group = perms.get_group_trip(request.user, pk, action="view")
         return self._answer(request, group.pk)
 
-    @extend_schema(
-        request=GroupTripCreateSerializer, responses={201: GroupTripDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=GroupTripCreateSerializer, responses={201: GroupTripDetailSerializer})
     def create(self, request):
         """An organizer holds a block of seats on a batch for their union."""
         user = request.user
@@ -357,9 +351,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return self._answer(request, group.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=GroupTripUpdateSerializer, responses={200: GroupTripDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=GroupTripUpdateSerializer, responses={200: GroupTripDetailSerializer})
     def partial_update(self, request, pk=None):
         """The lead union changes the title, note, joint flag or the size of the block."""
         group = perms.get_group_trip(request.user, pk, action="manage")
@@ -372,7 +364,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 services.group_trip_update(group_trip=group, by=request.user, **data)
         return self._answer(request, group.pk)
 
-    @extend_schema(request=MemberSerializer, responses={201: ApplicationSerializer, **REFUSALS})
+    @extend_schema(request=MemberSerializer, responses={201: ApplicationSerializer})
     @action(detail=True, methods=["post"])
     def members(self, request, pk=None):
         """Put one of your own union's members on the roster (their eligibility applies)."""
@@ -392,7 +384,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = ApplicationDetailSerializer(application_detail(application.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: EndorsedSerializer, **REFUSALS})
+    @extend_schema(request=None, responses={200: EndorsedSerializer})
     @action(detail=True, methods=["post"])
     def endorse(self, request, pk=None):
         """Endorse every submitted member your union has on the roster."""
@@ -401,7 +393,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         endorsed = services.group_endorse(group_trip=group, union=user.org, by=user)
         return Response({"endorsed": [a.pk for a in endorsed]})
 
-    @extend_schema(request=InviteSerializer, responses={200: GroupTripDetailSerializer, **REFUSALS})
+    @extend_schema(request=InviteSerializer, responses={200: GroupTripDetailSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         """The lead union invites another grassroots union into the joint group."""
@@ -411,9 +403,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.group_invite(group_trip=group, union=union, by=request.user)
         return self._answer(request, group.pk)
 
-    @extend_schema(
-        request=RespondSerializer, responses={200: GroupTripDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=RespondSerializer, responses={200: GroupTripDetailSerializer})
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         """An invited union accepts or declines."""
@@ -424,7 +414,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.group_respond(participant=participant, accept=accept, by=user)
         return self._answer(request, group.pk)
 
-    @extend_schema(request=None, responses={200: GroupTripDetailSerializer, **REFUSALS})
+    @extend_schema(request=None, responses={200: GroupTripDetailSerializer})
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
         """A small unit joins a joint group from the open-seats board."""
@@ -433,9 +423,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.group_join(group_trip=group, union=user.org, by=user)
         return self._answer(request, group.pk)
 
-    @extend_schema(
-        request=EntrustSerializer, responses={200: GroupTripDetailSerializer, **REFUSALS}
-    )
+    @extend_schema(request=EntrustSerializer, responses={200: GroupTripDetailSerializer})
     @action(detail=True, methods=["post"])
     def entrust(self, request, pk=None):
         """Entrust the trip to a travel agency (it then sees this roster and settlement only),
@@ -445,7 +433,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.group_trip_entrust(group_trip=group, agency=agency, by=request.user)
         return self._answer(request, group.pk)
 
-    @extend_schema(request=ReasonSerializer, responses={200: GroupTripDetailSerializer, **REFUSALS})
+    @extend_schema(request=ReasonSerializer, responses={200: GroupTripDetailSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel before departure (reason required): every member is withdrawn and the block
@@ -457,7 +445,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request={"multipart/form-data": RosterFileSerializer},
-        responses={202: RosterImportSerializer, **REFUSALS},
+        responses={202: RosterImportSerializer},
     )
     @action(
         detail=True,
@@ -477,7 +465,7 @@ class GroupTripViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request={"multipart/form-data": SettlementUploadSerializer},
-        responses={201: SettlementSerializer, **REFUSALS},
+        responses={201: SettlementSerializer},
     )
     @action(detail=True, methods=["post"])
     def settlement(self, request, pk=None):
@@ -502,7 +490,7 @@ class RosterImportViewSet(viewsets.GenericViewSet):
     serializer_class = RosterImportSerializer
     queryset = RosterImport.objects.none()
 
-    @extend_schema(responses={200: RosterImportSerializer, 404: DetailSerializer})
+    @extend_schema(responses={200: RosterImportSerializer})
     def retrieve(self, request, pk=None):
         job = perms.get_roster_import(request.user, pk)
         return Response(RosterImportSerializer(job).data)

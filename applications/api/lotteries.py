@@ -12,12 +12,11 @@ from rest_framework.views import APIView
 
 from applications import permissions as perms
 from applications import services
-from applications.api.common import DetailSerializer, path_id, validated
+from applications.api.common import path_id, validated
 from applications.filters import LotteryFilter
 from applications.models import Lottery
 from bases import selectors as bases_selectors
 
-REFUSALS = {400: DetailSerializer, 403: DetailSerializer, 404: DetailSerializer}
 RULE = gettext_lazy(
     "Candidates are served by priority rank (0 first); within a rank, by the SHA-256 hex digest "
     'of "<seed>:<application id>", smallest first. The first `seats` of `result` won a seat.'
@@ -96,14 +95,14 @@ class BatchLotteryView(APIView):
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
-    @extend_schema(responses={200: LotterySerializer, 404: DetailSerializer})
+    @extend_schema(responses={200: LotterySerializer})
     def get(self, request, pk):
         lottery = published_lotteries(request.user).filter(batch_id=path_id(pk)).first()
         if lottery is None:
             raise exceptions.NotFound()
         return _answer(lottery.pk)
 
-    @extend_schema(request=None, responses={201: LotterySerializer, **REFUSALS})
+    @extend_schema(request=None, responses={201: LotterySerializer})
     def post(self, request, pk):
         batch = perms.get_batch_for(request.user, pk, action="lottery")
         lottery = services.lottery_announce(batch=batch, by=request.user)
@@ -116,7 +115,7 @@ class BatchLotteryDrawView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=DrawSerializer, responses={200: LotterySerializer, **REFUSALS})
+    @extend_schema(request=DrawSerializer, responses={200: LotterySerializer})
     def post(self, request, pk):
         batch = perms.get_batch_for(request.user, pk, action="lottery")
         seed = validated(DrawSerializer, request)["seed"]

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.models import Notification
 from accounts.notify import mark_read
-from applications.api.common import DetailSerializer, path_id
+from applications.api.common import path_id
 from recuperation.api import Pagination
 
 
@@ -70,7 +70,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         self.paginator.unread = _unread(request.user)
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses={200: NotificationSerializer, 404: DetailSerializer})
+    @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         """Mark one of your notifications read."""

@@ -3,7 +3,6 @@ the staff of the federation that pays (结算)."""
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePath
 
 from django.db.models import Prefetch
@@ -20,11 +19,24 @@ from rest_framework.reverse import reverse
 
 from applications import permissions as perms
 from applications import selectors, services
-from applications.api.common import DetailSerializer, IdField, ReasonSerializer, validated
+from applications.api.common import IdField, ReasonSerializer, validated
 from applications.models import Application, Settlement
 from recuperation.money import YuanField
 
-REFUSALS = {400: DetailSerializer, 403: DetailSerializer, 404: DetailSerializer}
+# The invoice's type by its first bytes (uploads are checked by content: PDF or an image).
+INVOICE_MAGIC = {
+    "pdf": lambda head: head.startswith(b"%PDF-"),
+    "jpeg": lambda head: head.startswith(b"\xff\xd8\xff"),
+    "png": lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"),
+    "webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+}
+INVOICE_TYPES = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "other": "application/octet-stream",
+}
 
 
 class SettlementSerializer(serializers.ModelSerializer):
@@ -71,7 +83,7 @@ class SettlementSerializer(serializers.ModelSerializer):
 
 class SettlementUploadSerializer(serializers.Serializer):
     invoice = serializers.FileField(
-        max_length=200, help_text=gettext_lazy("The base's invoice: PDF or image, at most 5 MB.")
+        max_length=150, help_text=gettext_lazy("The base's invoice: PDF or image, at most 5 MB.")
     )
     invoice_amount = YuanField(positive=True, help_text=gettext_lazy("Invoice total in yuan."))
     applications = serializers.ListField(
@@ -143,14 +155,14 @@ class SettlementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         settlement = settlements_with_applications(Settlement.objects.filter(pk=pk)).get()
         return Response(SettlementSerializer(settlement, context={"request": request}).data)
 
-    @extend_schema(responses={200: SettlementSerializer, 404: DetailSerializer})
+    @extend_schema(responses={200: SettlementSerializer})
     def retrieve(self, request, pk=None):
         settlement = perms.get_settlement(request.user, pk, action="view")
         return self._answer(request, settlement.pk)
 
     @extend_schema(
         request={"multipart/form-data": SettlementUploadSerializer},
-        responses={201: SettlementSerializer, **REFUSALS},
+        responses={201: SettlementSerializer},
     )
     def create(self, request):
         """An organizer claims the subsidy of their union's attended members who travelled on
@@ -167,7 +179,7 @@ class SettlementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return submit_settlement(request, ids=ids, found=found, union=user.org, **data)
 
-    @extend_schema(request=None, responses={200: SettlementSerializer, **REFUSALS})
+    @extend_schema(request=None, responses={200: SettlementSerializer})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """Pay every participant's subsidy (never more than their share of the invoice); what is
@@ -176,7 +188,7 @@ class SettlementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.settlement_pay(settlement=settlement, by=request.user)
         return self._answer(request, settlement.pk)
 
-    @extend_schema(request=ReasonSerializer, responses={200: SettlementSerializer, **REFUSALS})
+    @extend_schema(request=ReasonSerializer, responses={200: SettlementSerializer})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def send_back(self, request, pk=None):
         """Return for correction with a reason: the participants may be claimed again."""
@@ -187,20 +199,22 @@ class SettlementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="the invoice file"
-            ),
-            404: DetailSerializer,
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="the invoice file")
+            for media in INVOICE_TYPES.values()
         }
     )
     @action(detail=True, methods=["get"])
     def invoice(self, request, pk=None):
-        """The invoice file, served only to those who may see the settlement."""
+        """The invoice file (PDF or image), served only to those who may see the settlement."""
         settlement = perms.get_settlement(request.user, pk, action="view")
         name = PurePath(settlement.invoice.name).name
         try:
             handle = settlement.invoice.open("rb")
-        except (FileNotFoundError, OSError):
+        except OSError:
             raise exceptions.NotFound(_("The invoice file is missing.")) from None
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+        head = handle.read(16)
+        handle.seek(0)
+        kind = next((k for k, magic in INVOICE_MAGIC.items() if magic(head)), "other")
+        return FileResponse(
+            handle, as_attachment=True, filename=name, content_type=INVOICE_TYPES[kind]
+        )

@@ -626,3 +626,68 @@ def test_history_rows_are_written_for_api_moves(tree, trip):
         Status.ENDORSED,
         tree.user("organizer_a1"),
     )
+
+
+# --- Schema ----------------------------------------------------------------------------------------
+
+
+def test_every_applications_route_is_in_the_openapi_schema_with_its_tag(client):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    expected = {
+        "/api/v1/applications/": "applications",
+        "/api/v1/applications/{id}/": "applications",
+        "/api/v1/applications/{id}/withdraw/": "applications",
+        "/api/v1/applications/{id}/endorse/": "applications",
+        "/api/v1/applications/{id}/approve/": "applications",
+        "/api/v1/applications/{id}/reject/": "applications",
+        "/api/v1/applications/{id}/attendance/": "applications",
+        "/api/v1/applications/{id}/review/": "applications",
+        "/api/v1/applications/bulk-approve/": "applications",
+        "/api/v1/group-trips/": "group-trips",
+        "/api/v1/group-trips/{id}/": "group-trips",
+        "/api/v1/group-trips/{id}/members/": "group-trips",
+        "/api/v1/group-trips/{id}/endorse/": "group-trips",
+        "/api/v1/group-trips/{id}/invite/": "group-trips",
+        "/api/v1/group-trips/{id}/respond/": "group-trips",
+        "/api/v1/group-trips/{id}/join/": "group-trips",
+        "/api/v1/group-trips/{id}/entrust/": "group-trips",
+        "/api/v1/group-trips/{id}/cancel/": "group-trips",
+        "/api/v1/group-trips/{id}/import/": "group-trips",
+        "/api/v1/group-trips/{id}/settlement/": "group-trips",
+        "/api/v1/roster-imports/{id}/": "group-trips",
+        "/api/v1/roster-imports/template/": "group-trips",
+        "/api/v1/settlements/": "settlements",
+        "/api/v1/settlements/{id}/": "settlements",
+        "/api/v1/settlements/{id}/pay/": "settlements",
+        "/api/v1/settlements/{id}/return/": "settlements",
+        "/api/v1/settlements/{id}/invoice/": "settlements",
+        "/api/v1/batches/{id}/lottery/": "lotteries",
+        "/api/v1/batches/{id}/lottery/draw/": "lotteries",
+        "/api/v1/lotteries/": "lotteries",
+        "/api/v1/lotteries/{id}/": "lotteries",
+        "/api/v1/notifications/": "notifications",
+        "/api/v1/notifications/{id}/read/": "notifications",
+        "/api/v1/notifications/read-all/": "notifications",
+    }
+    for path, tag in expected.items():
+        assert path in paths, path
+        for operation in paths[path].values():
+            assert operation["tags"] == [tag], path
+    components = schema["components"]["schemas"]
+    assert components["ApplyRequest"]["required"] == ["batch"]
+    detail = components["ApplicationDetail"]["properties"]
+    assert {"id", "status", "subsidy", "net_cost", "history", "quote_lines"} <= set(detail)
+    assert components["ApplicationDetail"]["properties"]["subsidy"]["type"] == "string"
+    history = components["StatusChange"]["properties"]
+    assert {"from", "to", "at", "by", "reason"} <= set(history)
+    board = components["GroupTrip"]["properties"]
+    assert {"id", "batch", "organizer", "seats", "members", "open_seats"} <= set(board)
+    params = {p["name"] for p in paths["/api/v1/applications/"]["get"]["parameters"]}
+    assert {"status", "batch", "year", "union", "group_trip", "page", "page_size"} <= params
+    params = {p["name"] for p in paths["/api/v1/group-trips/"]["get"]["parameters"]}
+    assert "open_seats" in params
+    unread = components["PaginatedNotificationList"]["properties"]
+    assert "unread" in unread
+    upload = paths["/api/v1/group-trips/{id}/import/"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload

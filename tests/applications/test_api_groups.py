@@ -605,3 +605,31 @@ def test_a_user_without_a_role_sees_no_group_trips(tree, group):
     api.force_authenticate(UserFactory())
     assert api.get(URL).json()["count"] == 0
     assert api.get(path(group)).status_code == 404
+
+
+def test_very_long_file_names_are_refused_or_stored_whole(tree, group):
+    api = client_for(tree, "organizer_a1")
+    content = xlsx([["某人", "110101199003071234"]]).read()
+    response = upload(api, group, content, name="名" * 145 + ".xlsx")
+    assert response.status_code == 202
+    assert RosterImport.objects.get().filename.endswith(".xlsx")
+    before = snapshot()
+    assert upload(api, group, content, name="x" * 200 + ".xlsx").status_code == 400
+    assert snapshot() == before
+
+
+def test_an_entrusted_agency_records_attendance(tree, trip, group):
+    from tests.applications.api_support import depart
+
+    member = apply_to_group(tree, group)
+    app = Application.objects.get(worker=member)
+    services.application_endorse(application=app, by=None)
+    services.application_approve(application=app, by=None)
+    depart(trip.batch)
+    url = f"/api/v1/applications/{app.pk}/attendance/"
+    agency = client_for(tree, "agency")
+    assert agency.post(url, {"attended": True}, format="json").status_code == 404
+    services.group_trip_entrust(group_trip=group, agency=tree.agency, by=None)
+    response = agency.post(url, {"attended": True}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "completed"

@@ -131,6 +131,7 @@ def test_an_entrusted_agency_settles_its_trip(tree, attended):
         ({"invoice_amount": "0"}, "invoice_amount"),
         ({"invoice_amount": "-5"}, "invoice_amount"),
         ({"invoice_amount": "1.234"}, "invoice_amount"),
+        ({"invoice_amount": "1e400"}, "invoice_amount"),
         ({"applications": "x"}, "applications"),
         ({"applications": 10**30}, "applications"),
     ],
@@ -309,3 +310,19 @@ def test_return_for_correction_needs_a_reason_and_frees_the_claim(tree, attended
     # The member may be claimed again.
     response = claim(client_for(tree, "organizer_a1"), group_url(attended["group"]), [member.pk])
     assert response.status_code == 201
+
+
+def test_an_invoice_with_a_very_long_chinese_name_is_stored(tree, attended):
+    data = {
+        "invoice": invoice(name="增值税普通发票" * 20 + ".pdf"),
+        "invoice_amount": "800.00",
+        "applications": [attended["members"][0].pk],
+    }
+    api = client_for(tree, "organizer_a1")
+    response = api.post(group_url(attended["group"]), data, format="multipart")
+    assert response.status_code == 201
+    settlement = Settlement.objects.get()
+    assert settlement.invoice.name.endswith(".pdf")
+    assert len(settlement.invoice.name.rsplit("/", 1)[-1].encode()) <= 120
+    download = api.get(f"{URL}{settlement.pk}/invoice/")
+    assert b"".join(download.streaming_content) == PDF
