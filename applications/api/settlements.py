@@ -89,7 +89,7 @@ class SettlementUploadSerializer(serializers.Serializer):
     applications = serializers.ListField(
         child=IdField(),
         allow_empty=False,
-        max_length=1000,
+        max_length=500,  # below Django's limit of 1,000 form fields a request
         help_text=gettext_lazy("Ids of the attended applications claimed (repeat the field)."),
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
