@@ -81,6 +81,11 @@ def can_approve(user: AnyUser, application: Application) -> bool:
     return is_staff_over(user, application.funding_org)
 
 
+def can_approve_any(user: AnyUser) -> bool:
+    """May approve applications at all (bulk approval): federation staff or a superuser."""
+    return (_active(user) and user.is_superuser) or _role(user, Role.FEDERATION_STAFF)
+
+
 def can_reject(user: AnyUser, application: Application) -> bool:
     """Staff of the paying federation at any stage; the union before it endorses."""
     if can_approve(user, application):
@@ -218,6 +223,19 @@ def get_board_group_trip(user: AnyUser, pk) -> GroupTrip:
     return group
 
 
+def get_roster_import(user: AnyUser, pk) -> RosterImport:
+    """A roster upload, seen only by the union that made it (its errors name its members)."""
+    job = RosterImport.objects.select_related("group_trip", "union").filter(pk=_int(pk)).first()
+    if job is None:
+        raise Http404
+    if not (
+        (_active(user) and user.is_superuser)
+        or (_role(user, Role.ORGANIZER) and job.union_id == user.org_id)
+    ):
+        raise Http404
+    return job
+
+
 # --- Settlements ---------------------------------------------------------------------------
 
 
@@ -231,6 +249,11 @@ def settlements_visible_to(user: AnyUser):
     if user.role == Role.BASE_OPERATOR:
         return qs.none()
     return qs.filter(pk__in=visible)
+
+
+def can_settle_for_union(user: AnyUser) -> bool:
+    """Submit a settlement for one's own union's attended members (not on a group trip)."""
+    return _role(user, Role.ORGANIZER)
 
 
 def can_pay_settlement(user: AnyUser, settlement: Settlement) -> bool:

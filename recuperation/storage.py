@@ -7,9 +7,23 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
+# Filesystems allow 255 bytes a name, and a Chinese character is three: keep well below.
+MAX_NAME_BYTES = 120
+
 
 class PrivateStorage(FileSystemStorage):
     """``PRIVATE_MEDIA_ROOT``, read at each use (tests point it at a temporary folder)."""
+
+    def get_valid_name(self, name):
+        """Django's cleaning, then short enough in bytes (a long file name would otherwise fail
+        with "File name too long" when saved, after every check had passed)."""
+        name = super().get_valid_name(name)
+        if len(name.encode()) <= MAX_NAME_BYTES:
+            return name
+        stem, ext = os.path.splitext(name)
+        ext = ext[:10]
+        stem = stem.encode()[: MAX_NAME_BYTES - len(ext.encode())].decode(errors="ignore")
+        return (stem or "file") + ext
 
     @property
     def base_location(self):
