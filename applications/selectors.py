@@ -188,6 +188,38 @@ def eligibility_of(user: AnyUser) -> Eligibility | None:
     return cached or None
 
 
+@dataclass(frozen=True)
+class SubsidyLeft:
+    """A worker's subsidy of one year: the policy's yearly cap, what is used and what is left."""
+
+    year: int
+    cap: int | None  # None: no policy published for the year
+    used: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(self.cap - self.used, 0)
+
+
+def subsidy_left(eligibility: Eligibility, year: int) -> SubsidyLeft:
+    policy = eligibility.policy(year)
+    return SubsidyLeft(
+        year=year,
+        cap=policy.yearly_cap_per_person if policy else None,
+        used=eligibility.used(year),
+    )
+
+
+def upcoming_trips(worker: Worker, *, today: date | None = None) -> QuerySet[Application]:
+    """The worker's live applications that have not ended yet, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        Application.objects.filter(worker=worker, status__in=LIVE, batch__end_date__gte=today)
+        .select_related("batch__itinerary__base")
+        .order_by("batch__start_date", "pk")
+    )
+
+
 # --- Before a worker clicks: may they apply, and what happens if they do ---------------------
 
 SEAT, WAITLIST, LOTTERY = "seat", "waitlist", "lottery"

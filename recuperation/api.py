@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -39,3 +40,15 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
         )
     return page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a request Django refuses before any view (too many form fields, a bad
+    host header…) answers JSON under ``/api/``; others the 400 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("The request could not be understood.")},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return django_bad_request(request, exception)

@@ -42,6 +42,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("", include("portal.urls")),
 ]
+handler400 = "recuperation.api.bad_request"
 handler404 = "recuperation.api.not_found"
 
 if settings.DEBUG:

@@ -91,9 +91,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     worker = _worker(request)
     today = timezone.localdate()
     eligibility = selectors.Eligibility(worker, today=today)
-    policy = eligibility.policy(today.year)
-    used = eligibility.used(today.year)
-    cap = policy.yearly_cap_per_person if policy else None
+    subsidy = selectors.subsidy_left(eligibility, today.year)
     applications = (
         selectors.applications_visible_to(request.user)
         .filter(worker=worker)
@@ -105,10 +103,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "page": Paginator(applications, 20).get_page(request.GET.get("page")),
             "year": today.year,
-            "policy": policy,
-            "used": used,
-            "cap": cap,
-            "left": max(cap - used, 0) if cap is not None else None,
+            "policy": eligibility.policy(today.year),
+            "used": subsidy.used,
+            "cap": subsidy.cap,
+            "left": subsidy.left,
             "today": today,
         },
     )

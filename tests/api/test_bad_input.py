@@ -335,3 +335,16 @@ def test_a_nul_character_in_a_page_form_is_a_400_page(api, tree, itinerary):
     assert response["Content-Type"].startswith("text/html")
     batch.refresh_from_db()
     assert batch.status == "open"
+
+
+def test_too_many_form_fields_under_the_api_is_a_json_400(client, tree):
+    client.force_login(tree.user("organizer_a1"))
+    body = "&".join(f"f{n}=1" for n in range(1200))
+    response = client.post(
+        "/api/v1/applications/bulk-approve/",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "detail" in response.json()

@@ -4,6 +4,7 @@ import re
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,33 @@ def test_unknown_page_is_a_friendly_404(client, settings):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "返回首页" in response.content.decode() or "home page" in response.content.decode()
+
+
+def test_a_workers_home_shows_subsidy_left_and_their_trips(client, tree):
+    from applications import services
+    from tests.applications.conftest import fund
+    from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+    from tests.funds.conftest import make_policy
+
+    batch = BatchFactory(
+        itinerary=ItineraryFactory(
+            base=BaseFactory(county=tree.county_a, operator=tree.operator), title="森林康养五日"
+        )
+    )
+    make_policy(batch.start_date.year)
+    make_policy(timezone.localdate().year)
+    fund(tree.county_a, batch.start_date.year)
+    worker = tree.user("worker_a1").worker
+    app = services.application_submit(worker=worker, batch=batch, by=None)
+    services.application_endorse(application=app, by=None)
+    services.application_approve(application=app, by=None)
+    client.force_login(worker.user)
+    html = client.get("/").content.decode()
+    assert "森林康养五日" in html
+    assert f"/applications/{app.pk}/" in html
+    if batch.start_date.year == timezone.localdate().year:
+        assert "¥2,000.00" in html  # ¥3,000 cap − ¥1,000 approved
+    else:
+        assert "¥3,000.00" in html
+    client.force_login(tree.user("organizer_a1"))
+    assert "森林康养五日" not in client.get("/").content.decode()
