@@ -284,15 +284,18 @@ def application_approve(
         app = _locked(application, seats=False)
         ensure_move(app, Status.APPROVED, today=today)
         if app.subsidy_fen:
-            funds.reserve(
-                org=app.funding_org,
-                year=app.year,
-                amount=app.subsidy_fen,
-                cause_id=app.cause_id,
-                by=by,
-                key=f"{app.cause_id}:approve",
-                memo=str(app),
-            )
+            try:
+                funds.reserve(
+                    org=app.funding_org,
+                    year=app.year,
+                    amount=app.subsidy_fen,
+                    cause_id=app.cause_id,
+                    by=by,
+                    key=f"{app.cause_id}:approve",
+                    memo=str(app),
+                )
+            except funds.FundsError as error:  # not enough money, or the year is closed
+                raise ApplicationRefused(error.messages) from None
         return _move(app, Status.APPROVED, by=by, action="application.approve")
 
 
