@@ -212,3 +212,22 @@ def record_trip(tree):
         )
 
     return make
+
+
+def xlsx_upload(rows: list[list], *, name: str = "roster.xlsx", header: bool = True):
+    """An .xlsx roster upload: a header row (as in the template) and then ``rows``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    if header:
+        sheet.append(["姓名", "身份证号", "手机号"])
+    for row in rows:
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return SimpleUploadedFile(
+        name,
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
