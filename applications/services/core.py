@@ -68,7 +68,10 @@ def application_submit(
     with transaction.atomic():
         # One worker's applications one at a time: the frequency rules read, then write.
         Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk").first()
-        batch = selectors.batch_for_signup(batch_id)
+        try:
+            batch = selectors.batch_for_signup(batch_id)
+        except Batch.DoesNotExist:
+            raise ApplicationRefused(_("This batch does not exist.")) from None
         eligibility = selectors.Eligibility(worker, today=today)
         found = eligibility.refusals(batch, in_group=group_trip is not None)
         if found:
@@ -281,8 +284,13 @@ def application_approve(
     money for the trip's year (refused, with the amounts, when it is not there)."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        # The worker first (the lock order above): their approvals one at a time, for the cap.
+        Worker.objects.select_for_update().filter(pk=application.worker_id).values_list(
+            "pk"
+        ).first()
         app = _locked(application, seats=False)
         ensure_move(app, Status.APPROVED, today=today)
+        _cap_to_what_is_left(app)
         if app.subsidy_fen:
             try:
                 funds.reserve(
@@ -297,6 +305,35 @@ def application_approve(
             except funds.FundsError as error:  # not enough money, or the year is closed
                 raise ApplicationRefused(error.messages) from None
         return _move(app, Status.APPROVED, by=by, action="application.approve")
+
+
+def _cap_to_what_is_left(app: Application) -> None:
+    """Trips approved since this one was quoted count against the worker's yearly cap: its
+    subsidy becomes what is left of it (two trips quoted together never pass the cap)."""
+    eligibility = selectors.Eligibility(app.worker)
+    policy = eligibility.policy(app.year)
+    if policy is None:
+        return
+    used = selectors.subsidy_used(
+        [t for t in eligibility.trips if t.application_id != app.pk], app.year
+    )
+    if app.subsidy_fen <= max(policy.yearly_cap_per_person - used, 0):
+        return
+    itinerary = app.batch.itinerary
+    quote = calculator.quote(
+        policy=policy,
+        category=app.worker.category,
+        days=itinerary.days,
+        in_province=itinerary.in_province,
+        union_price=app.price_fen,
+        used_this_year=used,
+    )
+    # The calculator caps at what is left, so this quote is below the one given on applying.
+    app.subsidy_fen = quote.subsidy
+    app.unit_share_fen = quote.unit_share
+    app.net_cost_fen = quote.net_cost
+    app.quote_lines = [str(line) for line in quote.lines]
+    app.save(update_fields=["subsidy_fen", "unit_share_fen", "net_cost_fen", "quote_lines"])
 
 
 def application_reject(

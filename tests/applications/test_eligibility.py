@@ -240,6 +240,12 @@ class TestBatchOpen:
         assert codes(make_worker(), trip.batch, today=today) == ["batch_closed"]
 
 
+def test_an_unknown_batch_is_refused_with_a_message(trip, make_worker):
+    with pytest.raises(services.ApplicationRefused, match="This batch does not exist."):
+        services.application_submit(worker=make_worker(), batch=trip.batch.pk + 1000, by=None)
+    assert not Application.objects.exists()
+
+
 class TestAlreadyApplied:
     def test_a_second_application_for_the_same_batch(self, trip, make_worker):
         worker = make_worker()

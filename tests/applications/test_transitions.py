@@ -50,6 +50,17 @@ def test_the_table_names_every_state_and_only_known_states():
     assert len(ALLOWED) == 14
 
 
+def test_applying_is_the_first_recorded_move(trip, flow, make_worker):
+    worker = make_worker()
+    app = flow.submit(worker, trip.batch)
+    change = app.changes.get()
+    assert (change.from_status, change.to_status, change.by) == ("", Status.SUBMITTED, worker.user)
+    event = AuditEvent.objects.get(action="application.submit", target_id=str(app.pk))
+    assert event.actor == worker.user and event.org == worker.union
+    assert event.data["status"] == Status.SUBMITTED and event.data["subsidy"] == app.subsidy_fen
+    assert Notification.objects.filter(user=worker.user, url=f"/applications/{app.pk}/").exists()
+
+
 def reserved_for(app: Application) -> int:
     return sum(funds.reserved_for(cause_id(app.pk)).values())
 
@@ -351,3 +362,27 @@ class TestMoney:
         usage = utilization(org=tree.county_a, year=trip.year)
         assert usage.reserved == 0
         assert usage.available == 100_000 * 100
+
+    def test_two_trips_approved_in_one_year_never_pass_the_yearly_cap(
+        self, tree, trip, flow, make_worker, make_batch
+    ):
+        """Both quoted while nothing was approved yet: the second approval gets what is left."""
+        trip.policy.trips_per_window = 2
+        trip.policy.yearly_cap_per_person = 150_000
+        trip.policy.save()
+        starts = [trip.today + timedelta(days=10), trip.batch.end_date + timedelta(days=1)]
+        start = next((d for d in starts if d.year == trip.year), None)
+        if start is None:
+            pytest.skip("no second batch fits into the trip's fiscal year")
+        worker = make_worker()
+        first = flow.submit(worker, trip.batch)
+        second = flow.submit(worker, make_batch(start_date=start))
+        assert first.subsidy_fen == second.subsidy_fen == 100_000
+        flow.to(first, Status.APPROVED)
+        second = flow.to(second, Status.APPROVED)
+        second.refresh_from_db()
+        assert second.subsidy_fen == 50_000
+        assert second.net_cost_fen == second.price_fen - 50_000
+        assert reserved_for(second) == 50_000
+        assert utilization(org=tree.county_a, year=trip.year).reserved == 150_000
+        assert selectors.Eligibility(worker).used(trip.year) == 150_000
