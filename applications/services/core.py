@@ -1,9 +1,10 @@
 """Applying, every status move, and the waiting list.
 
 Locks, always taken in this order so two services never wait on each other in a circle:
-the worker (``application_submit``: one worker's applications one at a time, so the frequency
-rules cannot be raced), then the batch (``lock_batch``: every change of seats), then the
-application row, then the ledger accounts (inside ``funds.services``).
+the worker (``application_submit`` and ``application_approve``: one worker's applications and
+approvals one at a time, so the frequency rules and the yearly cap cannot be raced), then the
+batch (``lock_batch``: every change of seats), then the application row, then the ledger
+accounts (inside ``funds.services``).
 """
 
 from __future__ import annotations

@@ -144,6 +144,35 @@ class TestJointGroup:
                 permissions.get_group_trip(org_b, joint.pk, action=action)
         assert permissions.get_group_trip(lead, joint.pk, action="manage") == joint
 
+    def test_the_lead_runs_the_trip_for_every_member_each_union_manages_its_own(
+        self, joint, tree, lead, make_worker
+    ):
+        invitation = services.group_invite(group_trip=joint, union=tree.union_b1, by=lead)
+        services.group_respond(participant=invitation, accept=True, by=None)
+        org_b = tree.user("organizer_b1")
+        member_a = services.roster_add(
+            group_trip=joint, worker=make_worker(), union=tree.union_a1, by=None
+        )
+        member_b = services.roster_add(
+            group_trip=joint, worker=make_worker(union=tree.union_b1), union=tree.union_b1, by=None
+        )
+        # Attendance: the lead (who runs the trip) for everyone, each union for its own.
+        for member in (member_a, member_b):
+            assert permissions.get_application(lead, member.pk, action="attendance") == member
+        assert permissions.get_application(org_b, member_b.pk, action="attendance") == member_b
+        with pytest.raises(PermissionDenied):
+            permissions.get_application(org_b, member_a.pk, action="attendance")
+        # Withdrawing and endorsing: only the member's own union.
+        for action in ("withdraw", "endorse"):
+            with pytest.raises(PermissionDenied):
+                permissions.get_application(lead, member_b.pk, action=action)
+            with pytest.raises(PermissionDenied):
+                permissions.get_application(org_b, member_a.pk, action=action)
+        # A union that never joined sees nothing of the roster.
+        outsider = UserFactory(role=Role.ORGANIZER, org=tree.union_a2)
+        with pytest.raises(Http404):
+            permissions.get_application(outsider, member_a.pk)
+
     def test_decline_and_invite_again(self, joint, tree, lead):
         invitation = services.group_invite(group_trip=joint, union=tree.union_b1, by=lead)
         services.group_respond(participant=invitation, accept=False, by=None)

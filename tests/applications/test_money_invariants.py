@@ -311,3 +311,37 @@ def test_withdrawals_racing_the_promotion_job_promote_in_order(tree, trip, make_
     assert promoted == set(waiting[:5])
     batch.refresh_from_db()
     assert batch.seats_held == 5 == selectors.seats_accounted(batch)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_blocks_rosters_and_sign_ups_at_once_never_overflow(tree, trip, make_batch, make_worker):
+    batch = make_batch(capacity=8)
+    group = services.group_trip_create(batch=batch, organizer=tree.union_a1, seats=3, by=None)
+    members = [make_worker() for _ in range(6)]
+    loners = [make_worker(union=tree.union_a2) for _ in range(10)]
+
+    @in_thread
+    def work(n: int) -> str:
+        try:
+            if n < len(members):
+                services.roster_add(
+                    group_trip=group, worker=members[n], union=tree.union_a1, by=None
+                )
+            elif n < len(members) + len(loners):
+                services.application_submit(
+                    worker=loners[n - len(members)], batch=batch.pk, by=None
+                )
+            else:
+                services.group_trip_create(batch=batch, organizer=tree.union_b1, seats=2, by=None)
+            return "ok"
+        except services.ApplicationRefused:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(len(members) + len(loners) + 3)))
+    assert results[: len(members)].count("ok") == 3  # the block holds three
+    batch.refresh_from_db()
+    assert batch.seats_held == selectors.seats_accounted(batch) <= batch.capacity
+    assert group.members.filter(status__in=SEAT_HOLDING).count() == 3
+    assert_books_agree(tree, [batch])
