@@ -99,6 +99,10 @@ def application_submit(
         elif _lottery_pending(locked):
             status = Status.WAITLISTED
         else:
+            if locked.seats_held < locked.capacity and selectors.waiting_list(locked).exists():
+                # Seats freed without a promotion (capacity raised, batch reopened) go to those
+                # already waiting before a newcomer (one query, only while seats are free).
+                _promote(locked, today=today)
             status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
         try:
             with transaction.atomic():

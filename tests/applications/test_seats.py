@@ -140,6 +140,25 @@ class TestPromotion:
         assert [status_of(a) for a in waiting] == ["submitted", "submitted", "waitlisted"]
         assert fresh(batch).seats_held == 3 == selectors.seats_accounted(batch)
 
+    @pytest.mark.parametrize("how", ["capacity", "reopen"])
+    def test_seats_freed_without_a_promotion_go_to_those_waiting_before_a_newcomer(
+        self, how, batch, holder, make_worker
+    ):
+        from bases.services import batch_close, batch_reopen, batch_update
+
+        waiting = services.application_submit(worker=make_worker(), batch=batch, by=None)
+        if how == "capacity":
+            batch_update(batch=batch, by=None, capacity=2)
+        else:
+            batch_close(batch=batch, by=None, reason="临时关闭")
+            services.application_withdraw(application=holder, by=None)
+            batch_reopen(batch=batch, by=None)
+        assert status_of(waiting) == Status.WAITLISTED  # nobody promoted them (yet)
+        newcomer = services.application_submit(worker=make_worker(), batch=batch, by=None)
+        assert status_of(waiting) == Status.SUBMITTED
+        assert newcomer.status == Status.WAITLISTED
+        assert fresh(batch).seats_held == selectors.seats_accounted(batch)
+
     def test_no_promotion_after_departure(self, batch, holder, make_worker, flow):
         waiting = services.application_submit(worker=make_worker(), batch=batch, by=None)
         flow.to(holder, Status.NO_SHOW)  # recorded after departure: frees the seat
