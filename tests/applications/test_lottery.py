@@ -97,6 +97,15 @@ def test_drawing_once_the_trip_started_is_refused(batch, lottery, pool):
         services.lottery_draw(lottery=lottery, by=None, seed=SEED, today=batch.start_date)
 
 
+def test_a_closed_batch_is_not_drawn(batch, lottery, pool):
+    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.CLOSED)
+    with pytest.raises(services.ApplicationRefused, match="closed"):
+        services.lottery_draw(lottery=lottery, by=None, seed=SEED, today=draw_day(batch))
+    assert all(status_of(a.pk) == Status.WAITLISTED for a in pool)
+    lottery.refresh_from_db()
+    assert not lottery.is_drawn
+
+
 @pytest.mark.parametrize("seed", [-1, 2**63])
 def test_a_seed_out_of_range_is_refused(seed, batch, lottery, pool):
     with pytest.raises(services.ApplicationRefused, match="seed"):

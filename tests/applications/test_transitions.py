@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Notification, OrgKind
 from applications import selectors, services
@@ -245,7 +246,7 @@ class TestDeparture:
     def test_attendance_refused_before_the_trip_starts(self, attended, in_state, flow):
         app = in_state(Status.APPROVED)
         before = snapshot(app)
-        for today in (app.batch.start_date - timedelta(days=1), flow_today()):
+        for today in (app.batch.start_date - timedelta(days=1), timezone.localdate()):
             with pytest.raises(services.ApplicationRefused, match="once the trip has started"):
                 services.application_attendance(
                     application=app, by=flow.organizer, attended=attended, today=today
@@ -266,12 +267,6 @@ class TestDeparture:
         )
         assert Application.objects.get(pk=app.pk).status == Status.WITHDRAWN
         assert reserved_for(app) == 0
-
-
-def flow_today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 class TestMoney:
