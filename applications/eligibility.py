@@ -133,8 +133,9 @@ def _frequency_refusals(
     """The policy's frequency windows (智能审核): trips per window, no repeat out of province."""
     found = []
     others = [t for t in trips if t.batch_id != batch.pk]
-    window_start = year - policy.frequency_window_years + 1
-    in_window = [t for t in others if window_start <= t.year <= year]
+    # A window of N years around the trip's year, both ways: a trip already booked for a later
+    # year is as much a repeat as an earlier one (else applying in reverse order slips through).
+    in_window = [t for t in others if abs(t.year - year) < policy.frequency_window_years]
     if len(in_window) >= policy.trips_per_window:
         first = min(in_window, key=lambda t: t.start_date)
         if policy.frequency_window_years == 1:
@@ -166,8 +167,11 @@ def _frequency_refusals(
             )
         )
     if not batch.itinerary.in_province and policy.out_of_province_window_years:
-        since = year - policy.out_of_province_window_years + 1
-        repeat = [t for t in others if not t.in_province and since <= t.year <= year]
+        repeat = [
+            t
+            for t in others
+            if not t.in_province and abs(t.year - year) < policy.out_of_province_window_years
+        ]
         if repeat:
             found.append(
                 Refusal(

@@ -97,7 +97,8 @@ def can_reject(user: AnyUser, application: Application) -> bool:
 
 
 def can_record_attendance(user: AnyUser, application: Application) -> bool:
-    """The union, the base's operator, the agency running the group trip, or paying staff."""
+    """The union, the base's operator, whoever runs the group trip (its lead union or the
+    entrusted agency, as ``runs_trip``), or paying staff."""
     if is_union_organizer(user, application) or is_staff_over(user, application.funding_org):
         return True
     if _role(user, Role.BASE_OPERATOR):

@@ -15,9 +15,9 @@ ROSTER_MAX_ROWS = 1000
 
 
 def _too_large(upload, limit: int) -> ValidationError:
+    # Not "the file is 2.0 MB; the limit is 2.0 MB": sizes just above the limit round to it.
     return ValidationError(
-        _("The file is %(size)s; the limit is %(limit)s.")
-        % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        _("The file is larger than the limit of %(limit)s.") % {"limit": filesizeformat(limit)}
     )
 
 

@@ -1,9 +1,10 @@
 """Applying, every status move, and the waiting list.
 
 Locks, always taken in this order so two services never wait on each other in a circle:
-the worker (``application_submit``: one worker's applications one at a time, so the frequency
-rules cannot be raced), then the batch (``lock_batch``: every change of seats), then the
-application row, then the ledger accounts (inside ``funds.services``).
+the worker (``application_submit`` and ``application_approve``: one worker's applications and
+approvals one at a time, so the frequency rules and the yearly cap cannot be raced), then the
+batch (``lock_batch``: every change of seats), then the application row, then the ledger
+accounts (inside ``funds.services``).
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def application_submit(
     with transaction.atomic():
         # One worker's applications one at a time: the frequency rules read, then write.
         Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk").first()
-        batch = selectors.batch_for_signup(batch_id)
+        try:
+            batch = selectors.batch_for_signup(batch_id)
+        except Batch.DoesNotExist:
+            raise ApplicationRefused(_("This batch does not exist.")) from None
         eligibility = selectors.Eligibility(worker, today=today)
         found = eligibility.refusals(batch, in_group=group_trip is not None)
         if found:
@@ -85,6 +89,10 @@ def application_submit(
         elif _lottery_pending(locked):
             status = Status.WAITLISTED
         else:
+            if locked.seats_held < locked.capacity and selectors.waiting_list(locked).exists():
+                # Seats freed without a promotion (capacity raised, batch reopened) go to those
+                # already waiting before a newcomer (one query, only while seats are free).
+                _promote(locked, today=today)
             status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
         try:
             with transaction.atomic():
@@ -277,20 +285,57 @@ def application_approve(
     money for the trip's year (refused, with the amounts, when it is not there)."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        # The worker first (the lock order above): their approvals one at a time, for the cap.
+        Worker.objects.select_for_update().filter(pk=application.worker_id).values_list(
+            "pk"
+        ).first()
         app = _locked(application, seats=False)
         ensure_move(app, Status.APPROVED, today=today)
+        _cap_to_what_is_left(app)
         if app.subsidy_fen:
-            funds.reserve(
-                org=app.funding_org,
-                year=app.year,
-                amount=app.subsidy_fen,
-                cause_id=app.cause_id,
-                by=by,
-                key=f"{app.cause_id}:approve",
-                memo=str(app),
-                value_date=today,
-            )
+            try:
+                funds.reserve(
+                    org=app.funding_org,
+                    year=app.year,
+                    amount=app.subsidy_fen,
+                    cause_id=app.cause_id,
+                    by=by,
+                    key=f"{app.cause_id}:approve",
+                    memo=str(app),
+                    value_date=today,
+                )
+            except funds.FundsError as error:  # not enough money, or the year is closed
+                raise ApplicationRefused(error.messages) from None
         return _move(app, Status.APPROVED, by=by, action="application.approve")
+
+
+def _cap_to_what_is_left(app: Application) -> None:
+    """Trips approved since this one was quoted count against the worker's yearly cap: its
+    subsidy becomes what is left of it (two trips quoted together never pass the cap)."""
+    eligibility = selectors.Eligibility(app.worker)
+    policy = eligibility.policy(app.year)
+    if policy is None:
+        return
+    used = selectors.subsidy_used(
+        [t for t in eligibility.trips if t.application_id != app.pk], app.year
+    )
+    if app.subsidy_fen <= max(policy.yearly_cap_per_person - used, 0):
+        return
+    itinerary = app.batch.itinerary
+    quote = calculator.quote(
+        policy=policy,
+        category=app.worker.category,
+        days=itinerary.days,
+        in_province=itinerary.in_province,
+        union_price=app.price_fen,
+        used_this_year=used,
+    )
+    # The calculator caps at what is left, so this quote is below the one given on applying.
+    app.subsidy_fen = quote.subsidy
+    app.unit_share_fen = quote.unit_share
+    app.net_cost_fen = quote.net_cost
+    app.quote_lines = [str(line) for line in quote.lines]
+    app.save(update_fields=["subsidy_fen", "unit_share_fen", "net_cost_fen", "quote_lines"])
 
 
 def application_reject(

@@ -23,6 +23,7 @@ from applications.models import (
 from applications.selectors import joined_union_ids
 from applications.services.core import (
     ApplicationRefused,
+    _lottery_pending,
     _promote,
     application_endorse,
     application_submit,
@@ -45,6 +46,14 @@ def _check_open_for_groups(batch: Batch, today: date) -> None:
         raise ApplicationRefused(_("The sign-up deadline of this batch has passed."))
     if not batch.itinerary.base.is_public or not batch.itinerary.active:
         raise ApplicationRefused(_("This batch is not taking sign-ups."))
+
+
+def _check_no_lottery_pending(batch: Batch) -> None:
+    """A batch allocated by lottery gives its free seats by drawing, not to the first block."""
+    if _lottery_pending(batch):
+        raise ApplicationRefused(
+            _("The seats of this batch are drawn by lottery after the sign-up deadline.")
+        )
 
 
 def group_trip_create(
@@ -71,6 +80,7 @@ def group_trip_create(
         locked = lock_batch(batch.pk)
         batch = Batch.objects.select_related("itinerary__base").get(pk=locked.pk)
         _check_open_for_groups(batch, today)
+        _check_no_lottery_pending(locked)
         if not batch_take_seats(batch=locked, seats=seats):
             raise ApplicationRefused(
                 _("Only %(left)s seats are left on this batch.")
@@ -125,6 +135,8 @@ def group_trip_resize(
                 _("%(n)s members are on the roster: the block cannot be smaller.") % {"n": members}
             )
         change = seats - group.seats
+        if change > 0:
+            _check_no_lottery_pending(batch)
         if change > 0 and not batch_take_seats(batch=batch, seats=change):
             raise ApplicationRefused(
                 _("Only %(left)s more seats are free on this batch.")

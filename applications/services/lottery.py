@@ -58,6 +58,8 @@ def lottery_draw(
             )
         if batch.start_date <= today:
             raise ApplicationRefused(_("The trip has started: it is too late to draw."))
+        if batch.status != BatchStatus.OPEN:
+            raise ApplicationRefused(_("This batch is closed: its seats are not drawn."))
         pool = list(selectors.waiting_list(batch).values_list("pk", "priority_rank"))
         candidates = sorted([pk, rank] for pk, rank in pool)
         seed = rule.new_seed() if seed is None else seed

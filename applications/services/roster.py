@@ -64,7 +64,10 @@ def roster_import_start(
     *, group_trip: GroupTrip, union: Organization, upload, by: User | None
 ) -> RosterImport:
     """Store the upload (after checking it is an .xlsx of sane size) and queue the check."""
-    check_roster_file(upload)
+    try:
+        check_roster_file(upload)
+    except ValidationError as error:
+        raise ApplicationRefused(error.messages) from None
     if union.pk not in joined_union_ids(group_trip):
         raise ApplicationRefused(_("Your union does not take part in this group trip."))
     with transaction.atomic():

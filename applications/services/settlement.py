@@ -38,7 +38,10 @@ def settlement_submit(
         raise ApplicationRefused(_("Choose at least one participant who attended."))
     if not 0 < invoice_amount < 10**12:
         raise ApplicationRefused(_("Enter the invoice amount."))
-    check_invoice(invoice)
+    try:
+        check_invoice(invoice)
+    except ValidationError as error:
+        raise ApplicationRefused(error.messages) from None
     with transaction.atomic():
         locked = list(
             Application.objects.select_for_update(of=("self",))
@@ -167,4 +170,4 @@ def review_trip(*, application: Application, by: User, rating: int, text: str = 
     except ValidationError as error:
         if hasattr(error, "error_dict") and "application_ref" in error.error_dict:
             raise ApplicationRefused(_("You have already reviewed this trip.")) from None
-        raise
+        raise ApplicationRefused(error.messages) from None  # e.g. a rating outside 1–5
