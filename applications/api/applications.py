@@ -28,7 +28,6 @@ from applications import selectors, services
 from applications.api.common import IdField, ReasonSerializer, validated
 from applications.filters import ApplicationFilter
 from applications.models import Application, Status, StatusChange
-from bases.models import Batch
 from recuperation.money import YuanField
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -244,10 +243,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if worker is None:
             raise exceptions.PermissionDenied(_("Your login is not linked to a member record."))
         batch = validated(ApplySerializer, request)["batch"]
-        try:
-            application = services.application_submit(worker=worker, batch=batch, by=user)
-        except Batch.DoesNotExist:
-            raise serializers.ValidationError({"batch": [_("No batch has this id.")]}) from None
+        application = services.application_submit(worker=worker, batch=batch, by=user)
         return self._answer(application.pk, status.HTTP_201_CREATED)
 
     def _move(self, request, pk, *, action_name: str, service, params=None) -> Response:

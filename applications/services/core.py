@@ -36,6 +36,7 @@ from applications.models import (
 )
 from bases.models import Batch, BatchStatus
 from bases.services import batch_release_seats, batch_take_seats, lock_batch
+from funds import calculator
 from funds import services as funds
 
 
@@ -71,7 +72,7 @@ def application_submit(
         try:
             batch = selectors.batch_for_signup(batch_id)
         except Batch.DoesNotExist:
-            raise ApplicationRefused(_("This batch does not exist.")) from None
+            raise ApplicationRefused({"batch": _("This batch does not exist.")}) from None
         eligibility = selectors.Eligibility(worker, today=today)
         found = eligibility.refusals(batch, in_group=group_trip is not None)
         if found:

@@ -90,7 +90,7 @@ def test_closed_or_unknown_batch_is_a_400_with_a_clear_message(tree, trip):
     api = client_for(tree, "worker_a1")
     response = api.post(URL, {"batch": trip.batch.pk + 1000}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"batch": ["No batch has this id."]}
+    assert response.json() == {"batch": ["This batch does not exist."]}
     batch_close(batch=trip.batch, by=None, reason="基地检修")
     before = snapshot()
     response = api.post(URL, {"batch": trip.batch.pk}, format="json")
