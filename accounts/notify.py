@@ -33,19 +33,23 @@ def notify(
         values = {k: str(v) for k, v in params.items()}
         subject_text = str(subject) % values if params else str(subject)
         body_text = (str(body) % values if params else str(body)) if body else ""
-    if key and Notification.objects.filter(user=user, key=key).exists():
+    fields = {
+        "user": user,
+        "subject": subject_text[:200],
+        "body": body_text,
+        "url": url[:200],
+        "key": key[:120],
+    }
+    if not key:
+        note = Notification.objects.create(**fields)
+    elif Notification.objects.filter(user=user, key=key).exists():
         return None
-    try:
-        with transaction.atomic():
-            note = Notification.objects.create(
-                user=user,
-                subject=subject_text[:200],
-                body=body_text,
-                url=url[:200],
-                key=key[:120],
-            )
-    except IntegrityError:  # the same reminder written by a concurrent run
-        return None
+    else:
+        try:
+            with transaction.atomic():
+                note = Notification.objects.create(**fields)
+        except IntegrityError:  # the same reminder written by a concurrent run
+            return None
     if user.email:
         from accounts.tasks import email_notification
 

@@ -14,6 +14,9 @@ class ApplicationsConfig(AppConfig):
         signals.batches_closed.connect(
             receivers.tell_applicants_batches_closed, dispatch_uid="applications-batches-closed"
         )
+        signals.batch_seats_freed.connect(
+            receivers.promote_after_seats_freed, dispatch_uid="applications-seats-freed"
+        )
         # Worker's eligibility and apply buttons on the catalogue and the itinerary page.
         if page_hooks.annotate_cards not in hooks.card_annotators:
             hooks.card_annotators.append(page_hooks.annotate_cards)

@@ -21,3 +21,11 @@ def tell_applicants_batches_closed(sender, *, base, batch_ids, reason, by=None, 
             url=f"/applications/{app.pk}/",
             key=f"batch-closed:{app.batch_id}:{app.pk}",
         )
+
+
+def promote_after_seats_freed(sender, *, batch_id: int, **kwargs) -> None:
+    """A batch's capacity was raised or it reopened: its waiting list moves up (a task, so the
+    operator's page does not wait; idempotent, so a duplicate run does no harm)."""
+    from applications.tasks import promote_waitlist
+
+    promote_waitlist.delay(batch_id)

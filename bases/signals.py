@@ -15,5 +15,9 @@ base_status_changed = Signal()
 # to tell the affected applicants.
 batches_closed = Signal()
 
+# A batch may have free seats again: its capacity was raised or it was reopened.
+# kwargs: batch_id. The applications app promotes its waiting list.
+batch_seats_freed = Signal()
+
 # A random inspection was drawn for a base. kwargs: inspection.
 inspection_drawn = Signal()

@@ -90,29 +90,28 @@ def application_submit(
         elif _lottery_pending(locked):
             status = Status.WAITLISTED
         else:
-            if locked.seats_held < locked.capacity and selectors.waiting_list(locked).exists():
-                # Seats freed without a promotion (capacity raised, batch reopened) go to those
-                # already waiting before a newcomer (one query, only while seats are free).
-                _promote(locked, today=today)
+            # Seats freed by a raised capacity or a reopening went to those waiting first
+            # (bases' batch_seats_freed signal), so a free seat here is a newcomer's.
             status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
         try:
-            with transaction.atomic():
-                application = Application.objects.create(
-                    batch_id=batch_id,
-                    worker=worker,
-                    union=union,
-                    funding_org=funding_org,
-                    group_trip=group_trip,
-                    status=status,
-                    year=year,
-                    price_fen=quote.price,
-                    subsidy_fen=quote.subsidy,
-                    unit_share_fen=quote.unit_share,
-                    net_cost_fen=quote.net_cost,
-                    quote_lines=[str(line) for line in quote.lines],
-                    priority_rank=rank,
-                    created_by=by if by is not None and by.is_authenticated else None,
-                )
+            # No savepoint: under the worker's lock a duplicate can only be a bug, and any
+            # error here rolls the whole sign-up back.
+            application = Application.objects.create(
+                batch=batch,
+                worker=worker,
+                union=union,
+                funding_org=funding_org,
+                group_trip=group_trip,
+                status=status,
+                year=year,
+                price_fen=quote.price,
+                subsidy_fen=quote.subsidy,
+                unit_share_fen=quote.unit_share,
+                net_cost_fen=quote.net_cost,
+                quote_lines=[str(line) for line in quote.lines],
+                priority_rank=rank,
+                created_by=by if by is not None and by.is_authenticated else None,
+            )
         except IntegrityError:  # the unique live application per worker and batch
             raise _refuse(_("You have already applied for this batch.")) from None
         _record(application, "", status, by=by, reason="")

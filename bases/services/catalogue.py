@@ -232,14 +232,22 @@ def batch_update(*, batch: Batch, by: User | None, **fields: Any) -> Batch:
     locked = lock_batch(batch.pk)
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
     check_batch_dates(**{name: fields[name] for name in changed if name != "capacity"})
+    old_capacity = locked.capacity
     for name in changed:
         setattr(locked, name, fields[name])
     if changed:
+        raised = locked.capacity > old_capacity
         locked.full_clean()
         locked.save()
         county = Organization.objects.get(bases_in_county__itineraries__batches=locked)
         audit(locked, "batch_updated", by=by, org=county, fields=changed)
+        if raised:
+            _announce_free_seats(locked)
     return locked
+
+
+def _announce_free_seats(batch: Batch) -> None:
+    transaction.on_commit(lambda: signals.batch_seats_freed.send(sender=Batch, batch_id=batch.pk))
 
 
 def batch_close(*, batch: Batch, by: User | None, reason: str = "") -> Batch:
@@ -275,4 +283,5 @@ def batch_reopen(*, batch: Batch, by: User | None, today: date | None = None) ->
         locked.closed_reason = ""
         locked.save(update_fields=["status", "closed_reason", "updated_at"])
         audit(locked, "batch_reopened", by=by, org=base.county)
+        _announce_free_seats(locked)
     return locked

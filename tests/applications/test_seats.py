@@ -141,21 +141,22 @@ class TestPromotion:
         assert fresh(batch).seats_held == 3 == selectors.seats_accounted(batch)
 
     @pytest.mark.parametrize("how", ["capacity", "reopen"])
-    def test_seats_freed_without_a_promotion_go_to_those_waiting_before_a_newcomer(
-        self, how, batch, holder, make_worker
+    def test_seats_freed_by_the_base_go_to_those_waiting_before_a_newcomer(
+        self, how, batch, holder, make_worker, django_capture_on_commit_callbacks
     ):
         from bases.services import batch_close, batch_reopen, batch_update
 
         waiting = services.application_submit(worker=make_worker(), batch=batch, by=None)
-        if how == "capacity":
-            batch_update(batch=batch, by=None, capacity=2)
-        else:
-            batch_close(batch=batch, by=None, reason="临时关闭")
-            services.application_withdraw(application=holder, by=None)
-            batch_reopen(batch=batch, by=None)
-        assert status_of(waiting) == Status.WAITLISTED  # nobody promoted them (yet)
-        newcomer = services.application_submit(worker=make_worker(), batch=batch, by=None)
+        with django_capture_on_commit_callbacks(execute=True):
+            if how == "capacity":
+                batch_update(batch=batch, by=None, capacity=2)
+            else:
+                batch_close(batch=batch, by=None, reason="临时关闭")
+                services.application_withdraw(application=holder, by=None)
+                batch_reopen(batch=batch, by=None)
+        # bases announced the free seat after commit; the waiting list moved up at once.
         assert status_of(waiting) == Status.SUBMITTED
+        newcomer = services.application_submit(worker=make_worker(), batch=batch, by=None)
         assert newcomer.status == Status.WAITLISTED
         assert fresh(batch).seats_held == selectors.seats_accounted(batch)
 
@@ -467,3 +468,18 @@ def test_seats_stay_accounted_under_random_sequences(tree, trip, make_batch, mak
     }
     SeatMachine.TestCase.settings = settings.get_profile(PROFILE)
     SeatMachine.TestCase("runTest").runTest()
+
+
+def test_a_sign_up_takes_a_fixed_small_number_of_queries(
+    trip, make_worker, django_assert_max_num_queries
+):
+    """DESIGN §8 asks for hundreds of sign-ups a second: the service reads the worker's trips,
+    the batch, the policy and the paying federation, then locks the batch and writes the
+    application, its history, its notification and its audit row — nothing per other row."""
+    from accounts.models import Worker
+
+    for _ in range(3):  # other applicants change nothing in the count
+        services.application_submit(worker=make_worker(), batch=trip.batch.pk, by=None)
+    worker = Worker.objects.select_related("union", "user").get(pk=make_worker().pk)
+    with django_assert_max_num_queries(14):
+        services.application_submit(worker=worker, batch=trip.batch.pk, by=worker.user)
