@@ -239,7 +239,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(
                 _("Only workers apply; organizers put members on a group trip's roster.")
             )
-        worker = Worker.objects.filter(user=user).select_related("union").first()
+        worker = Worker.objects.filter(user=user).select_related("union", "user").first()
         if worker is None:
             raise exceptions.PermissionDenied(_("Your login is not linked to a member record."))
         batch = validated(ApplySerializer, request)["batch"]
