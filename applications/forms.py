@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrgKind
@@ -18,6 +19,11 @@ from bases.forms import BootstrapMixin, DateInput
 from recuperation.money import YuanFormField
 
 RATINGS = [(n, "★" * n) for n in range(5, 0, -1)]
+
+
+def _lazy_percent(text, **params) -> str:
+    """``text % params`` translated when shown (a lazy text's ``%`` would translate it at import)."""
+    return lazy(lambda: text % params, str)()
 
 
 class WithdrawForm(BootstrapMixin, forms.Form):
@@ -164,8 +170,10 @@ class AddMemberForm(forms.Form):
 class RosterUploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(
         label=_("Roster (.xlsx)"),
-        help_text=_("At most %(mb)s MB, filled in from the template.")
-        % {"mb": ROSTER_MAX_BYTES // (1024 * 1024)},
+        help_text=_lazy_percent(
+            _("At most %(mb)s MB, filled in from the template."),
+            mb=ROSTER_MAX_BYTES // (1024 * 1024),
+        ),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -202,8 +210,9 @@ class SettlementForm(BootstrapMixin, forms.Form):
     )
     invoice = forms.FileField(
         label=_("Invoice (PDF or photo)"),
-        help_text=_("PDF, JPEG, PNG or WebP, at most %(mb)s MB.")
-        % {"mb": INVOICE_MAX_BYTES // (1024 * 1024)},
+        help_text=_lazy_percent(
+            _("PDF, JPEG, PNG or WebP, at most %(mb)s MB."), mb=INVOICE_MAX_BYTES // (1024 * 1024)
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/jpeg,image/png,image/webp"}),
     )
     invoice_amount = YuanFormField(label=_("Invoice amount (yuan)"))

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, OrgKind, Worker
 from bases.models import Batch
@@ -32,7 +33,8 @@ class Status(models.TextChoices):
     WAITLISTED = "waitlisted", _("On the waiting list")
     SUBMITTED = "submitted", _("Submitted")
     ENDORSED = "endorsed", _("Endorsed by the union")
-    APPROVED = "approved", _("Approved")
+    # "Approved" alone is a base's admission (审定); an application is approved with its subsidy (已批准).
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
     COMPLETED = "completed", _("Attended")
     SETTLED = "settled", _("Settled")
     REJECTED = "rejected", _("Rejected")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django import forms
 from django.core import exceptions
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 SEP = ","
@@ -93,7 +94,8 @@ class CodeSetField(models.CharField):
             "form_class": forms.MultipleChoiceField,
             "choices": self.codes,
             "required": not self.blank,
-            "label": self.verbose_name.capitalize() if self.verbose_name else None,
+            # capfirst stays lazy: the label follows the language of each request.
+            "label": capfirst(self.verbose_name) if self.verbose_name else None,
             "help_text": self.help_text,
             "widget": forms.CheckboxSelectMultiple,
         }

@@ -27,9 +27,9 @@ class UtilizationSerializer(serializers.Serializer):
     reserved = YuanField()
     spent = YuanField()
     available = YuanField()
-    utilization_rate = serializers.FloatField(help_text="spent ÷ (received + rolled_in), 0–1")
+    utilization_rate = serializers.FloatField(help_text=_("spent ÷ (received + rolled_in), 0–1"))
     committed_rate = serializers.FloatField(
-        help_text="(reserved + spent) ÷ (received + rolled_in), 0–1"
+        help_text=_("(reserved + spent) ÷ (received + rolled_in), 0–1")
     )
     people_served = serializers.IntegerField()
 

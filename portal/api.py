@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from bases.api import ItinerarySerializer, ItineraryViewSet
@@ -12,8 +13,8 @@ from recuperation.money import YuanField
 
 
 class WorkerItinerarySerializer(ItinerarySerializer):
-    subsidy = YuanField(read_only=True, help_text="the union subsidy for you (workers only)")
-    net_cost = YuanField(read_only=True, help_text="what you pay after subsidy (workers only)")
+    subsidy = YuanField(read_only=True, help_text=_("the union subsidy for you (workers only)"))
+    net_cost = YuanField(read_only=True, help_text=_("what you pay after subsidy (workers only)"))
 
     class Meta(ItinerarySerializer.Meta):
         fields = [*ItinerarySerializer.Meta.fields, "subsidy", "net_cost"]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -76,7 +77,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     funding_org = serializers.CharField(source="funding_org.code", read_only=True)
     # Plain strings in the schema: enum components named "status" would collide across apps.
     status = serializers.CharField(
-        read_only=True, help_text="One of: " + ", ".join(Status.values) + "."
+        read_only=True, help_text=format_lazy(gettext_lazy("One of: {}."), ", ".join(Status.values))
     )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     price = YuanField(source="price_fen", read_only=True)
@@ -85,7 +86,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     net_cost = YuanField(source="net_cost_fen", read_only=True)
     paid = YuanField(source="paid_fen", read_only=True, allow_null=True)
     allowed_moves = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text="Statuses it may move to next."
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=gettext_lazy("Statuses it may move to next."),
     )
 
     class Meta:

@@ -104,7 +104,9 @@ class GroupTripSerializer(serializers.ModelSerializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     union = serializers.CharField(source="union.code", read_only=True)
     union_name = serializers.CharField(source="union.name", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="invited, joined or declined")
+    status = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("invited, joined or declined")
+    )
 
     class Meta:
         model = GroupParticipant
@@ -217,7 +219,9 @@ class RosterImportSerializer(serializers.ModelSerializer):
 
     group_trip = serializers.IntegerField(source="group_trip_id", read_only=True)
     union = serializers.CharField(source="union.code", read_only=True)
-    state = serializers.CharField(read_only=True, help_text="pending, running, done or failed")
+    state = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("pending, running, done or failed")
+    )
     progress = serializers.IntegerField(source="progress_percent", read_only=True)
     errors = serializers.ListField(
         child=serializers.DictField(),

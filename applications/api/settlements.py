@@ -43,7 +43,9 @@ class SettlementSerializer(serializers.ModelSerializer):
     union = serializers.CharField(source="union.code", read_only=True)
     union_name = serializers.CharField(source="union.name", read_only=True)
     group_trip = serializers.IntegerField(source="group_trip_id", read_only=True, allow_null=True)
-    state = serializers.CharField(read_only=True, help_text="submitted, paid or returned")
+    state = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("submitted, paid or returned")
+    )
     invoice_amount = YuanField(source="invoice_amount_fen", read_only=True)
     paid = YuanField(source="paid_fen", read_only=True)
     submitted_by = serializers.SerializerMethodField()
