@@ -9,7 +9,7 @@ and ``PermissionDenied`` when the user sees it but may not take that action.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -138,6 +138,19 @@ def get_application(user: AnyUser, pk, *, action: str = "view") -> Application:
     return application
 
 
+def require_some_visible(user: AnyUser, ids: Iterable) -> None:
+    """A bulk action (endorse, approve) naming applications none of which the user sees is a
+    404, as one such application is; a list with some in scope is answered item by item."""
+    pks = []
+    for raw in ids:
+        try:
+            pks.append(_int(raw))
+        except Http404:
+            continue
+    if not selectors.applications_visible_to(user).filter(pk__in=pks).exists():
+        raise Http404
+
+
 # --- Group trips ---------------------------------------------------------------------------
 
 
@@ -203,8 +216,8 @@ def get_group_trip(user: AnyUser, pk, *, action: str = "view") -> GroupTrip:
     return group
 
 
-def get_roster_import(user: AnyUser, group_pk, pk) -> RosterImport:
-    """An upload of the user's union to a group trip whose roster they build."""
+def get_group_roster_import(user: AnyUser, group_pk, pk) -> RosterImport:
+    """An upload of the user's union to a group trip whose roster they build (the pages)."""
     group = get_group_trip(user, group_pk, action="roster")
     job = RosterImport.objects.filter(group_trip=group, pk=_int(pk)).first()
     if job is None or (job.union_id != user.org_id and not user.is_superuser):

@@ -1,4 +1,5 @@
-"""Shared API plumbing: pagination, error translation and the API's 404 for unknown paths."""
+"""Shared API plumbing: pagination, error translation, and the API's 404 for unknown paths and
+400 for requests Django refuses before any view."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request, page_not_found
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,3 +40,15 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
         )
     return page_not_found(request, exception)
+
+
+def refused(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a request Django refuses before any view runs (e.g. more form fields than
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS``) answers JSON under ``/api/``, like the API; others a page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("The request is not valid.")},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return bad_request(request, exception)

@@ -42,6 +42,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("", include("portal.urls")),
 ]
+handler400 = "recuperation.api.refused"
 handler404 = "recuperation.api.not_found"
 
 if settings.DEBUG:

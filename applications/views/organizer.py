@@ -160,10 +160,13 @@ def union(request: HttpRequest) -> HttpResponse:
 @require_POST
 def union_endorse(request: HttpRequest) -> HttpResponse:
     """Endorse the checked applications: the rest go through when one is refused, and each
-    refusal is reported with the member's name."""
+    refusal is reported with the member's name (none of them in the union's scope: 404)."""
     _organizer(request)
+    ids = request.POST.getlist("ids")[:500]
+    if ids:
+        permissions.require_some_visible(request.user, ids)
     endorsed, refused = 0, 0
-    for raw in request.POST.getlist("ids")[:500]:
+    for raw in ids:
         try:
             application = permissions.get_application(request.user, raw, action="endorse")
         except (Http404, PermissionDenied):
@@ -591,7 +594,7 @@ def _import_state(job: RosterImport) -> dict:
 @require_GET
 def group_import_detail(request: HttpRequest, pk: int, import_id: int) -> HttpResponse:
     """Progress while the file is checked, then the result or the row-by-row report."""
-    job = permissions.get_roster_import(request.user, pk, import_id)
+    job = permissions.get_group_roster_import(request.user, pk, import_id)
     return render(
         request,
         "applications/group_import_detail.html",
@@ -609,7 +612,7 @@ def group_import_detail(request: HttpRequest, pk: int, import_id: int) -> HttpRe
 @login_required
 @require_GET
 def group_import_status(request: HttpRequest, pk: int, import_id: int) -> JsonResponse:
-    job = permissions.get_roster_import(request.user, pk, import_id)
+    job = permissions.get_group_roster_import(request.user, pk, import_id)
     return JsonResponse(_import_state(job))
 
 

@@ -289,6 +289,18 @@ def test_an_unknown_page_is_still_the_html_404(api, db):
     assert b"<html" in response.content
 
 
+def test_too_many_form_fields_is_a_json_400_on_the_api_and_a_page_elsewhere(api, tree, settings):
+    """Django refuses such a request before any view (``DATA_UPLOAD_MAX_NUMBER_FIELDS``)."""
+    api.force_login(tree.user("organizer_a1"))
+    fields = {"applications": [str(n) for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]}
+    response = api.post("/api/v1/settlements/", fields)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request is not valid."}
+    response = api.post("/applications/union/endorse/", {"ids": fields["applications"]})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
 # --- NUL characters (PostgreSQL refuses them in text) ---------------------------------------------
 
 
