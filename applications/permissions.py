@@ -9,7 +9,7 @@ and ``PermissionDenied`` when the user sees it but may not take that action.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -137,6 +137,19 @@ def get_application(user: AnyUser, pk, *, action: str = "view") -> Application:
     if not APPLICATION_ACTIONS[action](user, application):
         raise PermissionDenied
     return application
+
+
+def require_some_visible(user: AnyUser, ids: Iterable) -> None:
+    """A bulk action (endorse, approve) naming applications none of which the user sees is a
+    404, as one such application is; a list with some in scope is answered item by item."""
+    pks = []
+    for raw in ids:
+        try:
+            pks.append(_int(raw))
+        except Http404:
+            continue
+    if not selectors.applications_visible_to(user).filter(pk__in=pks).exists():
+        raise Http404
 
 
 # --- Group trips ---------------------------------------------------------------------------

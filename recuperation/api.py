@@ -1,4 +1,5 @@
-"""Shared API plumbing: pagination, error translation and the API's 404 for unknown paths."""
+"""Shared API plumbing: pagination, error translation, and the API's 404 for unknown paths and
+400 for requests Django refuses before any view."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import empty
@@ -30,6 +30,7 @@ from applications.api.common import IdField, ReasonSerializer, validated
 from applications.filters import ApplicationFilter
 from applications.models import Application, Status, StatusChange
 from recuperation.money import YuanField
+from recuperation.schema import ErrorSerializer
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -316,16 +317,23 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=BulkApproveSerializer,
-        responses={200: BulkResultSerializer},
+        responses={
+            200: BulkResultSerializer,
+            404: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("None of the ids is in your scope.")
+            ),
+        },
     )
     @action(detail=False, methods=["post"], url_path="bulk-approve", url_name="bulk-approve")
     def bulk_approve(self, request):
         """Approve many at once: each that can be approved is; each refusal is reported with its
-        reason (not found, not yours to approve, not endorsed, not enough money …)."""
+        reason (not found, not yours to approve, not endorsed, not enough money …). When none
+        of the ids is an application in your scope, the answer is 404."""
         user = request.user
         if not perms.can_approve_any(user):
             raise exceptions.PermissionDenied(_("Only federation staff approve applications."))
         ids = list(dict.fromkeys(validated(BulkApproveSerializer, request)["ids"]))
+        perms.require_some_visible(user, ids)
         approved: list[int] = []
         refused: list[dict] = []
         for pk in ids:

@@ -160,10 +160,13 @@ def union(request: HttpRequest) -> HttpResponse:
 @require_POST
 def union_endorse(request: HttpRequest) -> HttpResponse:
     """Endorse the checked applications: the rest go through when one is refused, and each
-    refusal is reported with the member's name."""
+    refusal is reported with the member's name (none of them in the union's scope: 404)."""
     _organizer(request)
+    ids = request.POST.getlist("ids")[:500]
+    if ids:
+        permissions.require_some_visible(request.user, ids)
     endorsed, refused = 0, 0
-    for raw in request.POST.getlist("ids")[:500]:
+    for raw in ids:
         try:
             application = permissions.get_application(request.user, raw, action="endorse")
         except (Http404, PermissionDenied):

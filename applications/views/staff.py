@@ -190,7 +190,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def queue_bulk_approve(request: HttpRequest) -> HttpResponse:
-    """Approve every ticked application that may be approved; report each refusal by name."""
+    """Approve every ticked application that may be approved; report each refusal by name
+    (none of them in the user's scope: 404, as for one)."""
     user = request.user
     require(permissions.can_decide_in_queue(user))
     form = BulkApproveForm(request.POST)
@@ -199,6 +200,7 @@ def queue_bulk_approve(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect_back(request, "applications:queue")
+    permissions.require_some_visible(user, form.cleaned_data["ids"])
     approved, refused = [], []
     for pk in form.cleaned_data["ids"]:
         try:

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Worker
 from applications import permissions, selectors, services
@@ -86,6 +86,7 @@ def apply(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """我的报名: every application of the worker, and this year's subsidy used and left."""
     worker = _worker(request)
@@ -130,6 +131,7 @@ def _actions(user, application, today) -> dict[str, bool]:
 
 
 @login_required
+@require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = permissions.get_application(request.user, pk)
     today = timezone.localdate()
