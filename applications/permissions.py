@@ -217,6 +217,16 @@ def get_group_trip(user: AnyUser, pk, *, action: str = "view") -> GroupTrip:
     return group
 
 
+def get_group_roster_import(user: AnyUser, group_pk, pk) -> RosterImport:
+    """An upload of the user's union to a group trip whose roster they build (the pages)."""
+    group = get_group_trip(user, group_pk, action="roster")
+    job = RosterImport.objects.filter(group_trip=group, pk=_int(pk)).first()
+    if job is None or (job.union_id != user.org_id and not user.is_superuser):
+        raise Http404
+    job.group_trip = group
+    return job
+
+
 def get_board_group_trip(user: AnyUser, pk) -> GroupTrip:
     """A joint group on the open-seats board, for an organizer who wants to join it."""
     group = selectors.open_seat_board().filter(pk=_int(pk)).first()
@@ -227,11 +237,10 @@ def get_board_group_trip(user: AnyUser, pk) -> GroupTrip:
     return group
 
 
-def get_roster_import(user: AnyUser, pk, *, group_pk=None) -> RosterImport:
-    """A roster upload, seen only by the union that made it (its errors name its members);
-    with ``group_pk``, only as an upload to that group trip."""
+def get_roster_import(user: AnyUser, pk) -> RosterImport:
+    """A roster upload, seen only by the union that made it (its errors name its members)."""
     job = RosterImport.objects.select_related("group_trip", "union").filter(pk=_int(pk)).first()
-    if job is None or (group_pk is not None and job.group_trip_id != _int(group_pk)):
+    if job is None:
         raise Http404
     if not (
         (_active(user) and user.is_superuser)

@@ -594,7 +594,7 @@ def _import_state(job: RosterImport) -> dict:
 @require_GET
 def group_import_detail(request: HttpRequest, pk: int, import_id: int) -> HttpResponse:
     """Progress while the file is checked, then the result or the row-by-row report."""
-    job = permissions.get_roster_import(request.user, import_id, group_pk=pk)
+    job = permissions.get_group_roster_import(request.user, pk, import_id)
     return render(
         request,
         "applications/group_import_detail.html",
@@ -612,7 +612,7 @@ def group_import_detail(request: HttpRequest, pk: int, import_id: int) -> HttpRe
 @login_required
 @require_GET
 def group_import_status(request: HttpRequest, pk: int, import_id: int) -> JsonResponse:
-    job = permissions.get_roster_import(request.user, import_id, group_pk=pk)
+    job = permissions.get_group_roster_import(request.user, pk, import_id)
     return JsonResponse(_import_state(job))
 
 
