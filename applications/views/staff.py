@@ -47,7 +47,7 @@ BULK_NAMES = 20  # approved names listed in the message after a bulk approval
 
 
 def _label(app: Application) -> str:
-    """``张三（森林康养五日 2025-06-01）``: how a refusal names the application."""
+    """``张三（森林康养五日 6月1日）``: how a refusal names the application."""
     batch = app.batch
     return _("%(name)s (%(trip)s %(date)s)") % {
         "name": app.worker.real_name,
