@@ -110,7 +110,8 @@ YEARS = {
     0: (600_000, 100_000, 6_000, 85_000, [0.97, 0.80, 0.92, 0.45, 0.95, 0.55]),
 }
 CITY_PACE = {-3: 0.38, -2: 0.60, -1: 0.80, 0: 0.80}
-# Trips gather in summer and autumn; a few go in winter (hot springs), so no month is empty.
+# ``ledger_trips``: trips gather in summer and autumn; a few go in winter (hot springs), so no
+# month is empty.
 MONTH_WEIGHTS = [1, 1, 1, 3, 5, 4, 6, 7, 5, 6, 4, 2]
 NO_SHOW_REFUNDS = [0, 0, 0, 100 * YUAN, 200 * YUAN]  # a no-show's share comes back
 SETTLED_AFTER = 45  # days: trips approved in the last 45 days of a period are not settled yet

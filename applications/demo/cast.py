@@ -251,7 +251,8 @@ def _stamp(model, columns: list[str], rows: list[tuple]) -> None:
     ops = connection.ops
     fields = [model._meta.get_field(name) for name in columns]
     assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {ops.quote_name(model._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from the model, values bound
+    table, pk = ops.quote_name(model._meta.db_table), ops.quote_name(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from the model
     params = [[ops.adapt_datetimefield_value(v) for v in row[:-1]] + [row[-1]] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -314,13 +314,11 @@ class Scenes:
         staff = self.cast.staff(county)
         announced = deadline - timedelta(days=18)
         lottery = services.lottery_announce(batch=batch, by=staff, today=announced)
-        pool = []
+        for n, worker in enumerate(self._anyone(batch, announced, 13, rng)):
+            self._submit(worker, batch, deadline - timedelta(days=16 - n))
         persona = self.cast.personas.get("lottery")
         if persona and self._eligible(persona, batch, announced):
-            pool.append(persona)
-        pool += self._anyone(batch, announced, 14 - len(pool), rng)
-        for n, worker in enumerate(pool):
-            self._submit(worker, batch, deadline - timedelta(days=16 - n))
+            self._submit(persona, batch, deadline - timedelta(days=2))  # the last to sign up
         drawn = deadline + timedelta(days=1)
         lottery = services.lottery_draw(
             lottery=lottery, by=staff, seed=int(f"{deadline:%Y%m%d}"), today=drawn

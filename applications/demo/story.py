@@ -169,7 +169,8 @@ class YearOfTrips:
 
     def _pinned(self, room: int) -> int:
         """The city's trips at the edge of T, so every state shows whatever T is: one still
-        away (attendance not recorded yet), one just back and, this year, one coming up.
+        away (attendance not recorded yet), one just back and, this year, one coming up and
+        the season's first, settled promptly (so money is spent soon after it arrives).
         Returns the room left."""
         if self.org.kind != OrgKind.CITY or self.place < -1:
             return room
@@ -189,10 +190,13 @@ class YearOfTrips:
             ("away", sorted(away, key=lambda b: (b.end_date, b.pk), reverse=True)),
             ("back", back),
             ("coming", coming if self.current else []),
+            ("paid", self.batches if self.current else []),
         ):
             for batch in batches[:8]:
                 trip = self._trip(batch, room, pin=pin)
-                if trip is not None and trip.days.approved <= self.today:
+                if trip is None:
+                    continue
+                if (trip.days.paid if pin == "paid" else trip.days.approved) <= self.today:
                     room -= self._take(trip)
                     break
         return room
@@ -227,6 +231,9 @@ class YearOfTrips:
         if pin == "back":
             claimed = max(claimed, self.today + timedelta(days=1))
         paid = claimed + timedelta(days=rng.randint(3, 12))
+        if pin == "paid":
+            attended = batch.end_date + timedelta(days=1)
+            claimed, paid = attended + timedelta(days=3), attended + timedelta(days=5)
         days = Calendar(applied, endorsed, approved, attended, claimed, paid)
         if not self.current and paid.year > self.year:
             days.claimed = min(claimed, date(self.year + 1, 1, 12))
