@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, OrgKind, Role, User, Worker
@@ -36,9 +37,11 @@ def snapshot() -> dict:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed twice, once for the whole module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed twice, once for the whole module, inside a transaction rolled back at the end (the
+    demo's invoices in a temporary folder)."""
+    media = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("demo-invoices"))
+    with django_db_blocker.unblock(), media, transaction.atomic():
         first_output = seed()
         first = snapshot()
         second_output = seed()

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Notification, Organization, OrgKind, User
@@ -98,9 +99,11 @@ def assert_every_state(today: date) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """``seed_demo`` twice, once for the whole module, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` twice, once for the whole module, rolled back at the end (its invoices in
+    a temporary folder: the function-scoped fixture that moves uploads there comes later)."""
+    media = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("demo-invoices"))
+    with django_db_blocker.unblock(), media, transaction.atomic():
         first, again = StringIO(), StringIO()
         call_command("seed_demo", stdout=first)
         before = _rows()
