@@ -87,7 +87,17 @@ EMPLOYERS = {
         "红石陶瓷有限公司",
     ],
 }
-CITY_LEVEL_EMPLOYERS = ["示范市机关事业单位", "示范市建设投资集团", "示范市技师学院"]
+# Grassroots unions directly under the city federation (市直单位): the city's own money pays
+# their members' trips, so they are big enough to carry it.
+CITY_LEVEL_EMPLOYERS = [
+    "示范市机关事业单位",
+    "示范市建设投资集团",
+    "示范市技师学院",
+    "示范市地铁集团",
+    "示范市第二人民医院",
+    "示范市环境卫生管理处",
+    "示范市图书馆",
+]
 BASE_OPERATORS = [
     # code, name, county code
     ("OP-QSFOREST", "青山森林康养中心", "SFS-QS"),
@@ -240,7 +250,8 @@ def seed_people(report: SeedReport | None = None) -> SeedReport:
     for i in range(len(unions)):
         sizes.append(rng.randint(3, 8) if i % TINY_UNION_EVERY == 3 else 0)
     big = [i for i, s in enumerate(sizes) if s == 0]
-    weights = [rng.choice([1, 1, 2, 2, 3, 5]) for _ in big]
+    city_level = {i for i, (union, _region) in enumerate(unions) if union.parent_id == city.pk}
+    weights = [rng.choice([1, 1, 2, 2, 3, 5]) + (5 if i in city_level else 0) for i in big]
     remaining = WORKER_COUNT - sum(sizes)
     spare = remaining - 9 * len(big)
     for i, weight in zip(big, weights, strict=True):

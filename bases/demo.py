@@ -1,18 +1,19 @@
 """Demo data of this app for ``manage.py seed_demo`` (idempotent).
 
 33 bases over the six demo counties (all three themes and six products), three itineraries each
-for the 30 admitted ones, batches every six weeks from March three years ago until November next
-year, reviews, star ratings, two monthly inspection draws (last month's done, this month's not
-yet), one base on the watch list, one exited last year and three in accreditation.
+for the 30 admitted ones (three of them out of the province), batches every six weeks from March
+three years ago until November next year, star ratings, two monthly inspection draws (last
+month's done, this month's not yet), one base on the watch list, one exited last year and three
+in accreditation.
 
 Every date is relative to the demo's today (``SeedReport.today``, the day of the first run; see
 ``accounts.demo.demo_today``), every row is found by a natural key before it is created (base:
-county + name; itinerary: base + title; batch: itinerary + start date; review: application
-reference; draw: month), and random choices come from fixed seeds, so a second run, on any later
-day, creates nothing.
+county + name; itinerary: base + title; batch: itinerary + start date; draw: month), and random
+choices come from fixed seeds, so a second run, on any later day, creates nothing.
 
-Note for the applications app: ``seats_held`` of demo batches is set here to show full, nearly
-full and open batches; the applications seed should recompute it from its own applications.
+Batches are created empty (``seats_held`` 0): the applications demo fills them through its
+services, and the reviews that feed the service scores come from its completed trips
+(``applications.demo``), so the scores are refreshed again there.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from bases.models import (
     InspectionStatus,
     Itinerary,
     QualitySettings,
-    Review,
     StarRating,
     stars_for,
 )
@@ -423,29 +423,21 @@ DAYS = {
         "红色主题交流分享会",
     ],
 }
+# Union price a day: above the demo policy's daily subsidy, so most workers still pay a little.
 DAILY_RATE_YUAN = {
-    "forest": 380,
-    "seaside": 420,
-    "hot_spring": 460,
-    "medical": 520,
-    "tcm_diet": 400,
-    "tea": 360,
-    "other": 330,
+    "forest": 600,
+    "seaside": 660,
+    "hot_spring": 700,
+    "medical": 760,
+    "tcm_diet": 620,
+    "tea": 580,
+    "other": 560,
 }
-REVIEW_TEXTS = {
-    5: [
-        "安排周到，服务热情，下次还想来。",
-        "环境特别好，讲座很实用，家人也说值。",
-        "吃住都很满意，工作人员很贴心。",
-    ],
-    4: [
-        "整体不错，就是行程稍微紧了点。",
-        "住宿干净，饭菜可口，交通有点远。",
-        "体验很好，希望增加自由活动时间。",
-    ],
-    3: ["还可以，房间有些旧。", "活动安排一般，讲座内容偏少。"],
-    2: ["房间潮湿，空调不好用，反映后处理较慢。", "伙食一般，行程和宣传有出入。"],
-    1: ["服务态度差，临时取消了体检项目。"],
+# The third itinerary of these bases leaves the province (7 days; once in three years a worker).
+OUT_OF_PROVINCE = {
+    "红石革命纪念馆教育基地": "赣浙红色联线7日研学",
+    "临海东岛职工之家": "闽浙海岛联线7日疗休养",
+    "云岭古茶山养生谷": "滇浙茶马古道7日研学",
 }
 
 
@@ -482,7 +474,6 @@ def seed(report: SeedReport) -> SeedReport:
     admitted = [b for b in bases if b.name not in ACCREDITING]
     itineraries = _itineraries(admitted, report)
     _batches(itineraries, report, dates)
-    _reviews(admitted, itineraries, report, dates)
     _ratings(admitted, staff, report, dates)
     _inspections(admitted, staff, report, dates)
     services.service_scores_refresh(today=dates.today)
@@ -593,11 +584,11 @@ def _itineraries(bases: list[Base], report: SeedReport) -> list[Itinerary]:
     for base in bases:
         for i in range(3):
             product = base.products[i % len(base.products)]
-            days = rng.choice([3, 4, 5, 5, 6, 7])
+            days = rng.choice([4, 5, 5, 5, 6, 7])
             in_province = True
             title = TITLES[product][i].format(d=days)
-            if base.name == "红石革命纪念馆教育基地" and i == 2:
-                days, in_province, title = 7, False, "赣浙红色联线7日研学"
+            if base.name in OUT_OF_PROVINCE and i == 2:
+                days, in_province, title = 7, False, OUT_OF_PROVINCE[base.name]
             rng_addon = rng.random()
             extra = rng.choice([0, 20, 40, 60])
             markup = rng.choice([1.15, 1.2, 1.25, 1.3])
@@ -659,12 +650,11 @@ def _batches(itineraries: list[Itinerary], report: SeedReport, dates: Dates) -> 
             if seaside and day.month in (12, 1, 2):
                 continue
             capacity = rng.choice([20, 24, 30, 30, 40])
-            held = _seats_held(day, capacity, rng, dates.today)
             if (itinerary.pk, day) in existing:
                 continue
             status, reason = BatchStatus.OPEN, ""
             if base.name == EXITED_BASE and day + timedelta(days=itinerary.days) >= dates.exited_on:
-                status, reason, held = BatchStatus.CLOSED, "基地退出，班期关闭", 0
+                status, reason = BatchStatus.CLOSED, "基地退出，班期关闭"
             elif rng.random() < 0.02:
                 status, reason = BatchStatus.CLOSED, "天气原因取消"
             new.append(
@@ -674,77 +664,12 @@ def _batches(itineraries: list[Itinerary], report: SeedReport, dates: Dates) -> 
                     end_date=day + timedelta(days=itinerary.days - 1),
                     signup_deadline=day - timedelta(days=7),
                     capacity=capacity,
-                    seats_held=held,
                     status=status,
                     closed_reason=reason,
                 )
             )
     Batch.objects.bulk_create(new, batch_size=500)
     _count(report, "batches", len(new))
-
-
-def _seats_held(day: date, capacity: int, rng: random.Random, today: date) -> int:
-    """Past batches ran (nearly) full; soon ones are a mix; far ones are filling up."""
-    ahead = (day - today).days
-    if ahead < 0:
-        return capacity - rng.choice([0, 0, 0, 1, 2, 3, 5])
-    if ahead <= 75:
-        kind = rng.random()
-        if kind < 0.25:
-            return capacity
-        if kind < 0.55:
-            return capacity - rng.randint(1, 3)
-        return rng.randint(capacity // 4, capacity * 3 // 4)
-    if ahead <= 240:
-        return rng.randint(0, capacity // 2)
-    return 0
-
-
-def _reviews(
-    bases: list[Base], itineraries: list[Itinerary], report: SeedReport, dates: Dates
-) -> None:
-    rng = random.Random(59)  # noqa: S311
-    workers = list(
-        User.objects.filter(role="worker", username__regex=r"^worker\d+$").order_by("pk")[:300]
-    )
-    if not workers:
-        return
-    by_base: dict[int, list[Itinerary]] = {}
-    for itinerary in itineraries:
-        by_base.setdefault(itinerary.base_id, []).append(itinerary)
-    taken = set(
-        Review.objects.filter(application_ref__startswith="demo-").values_list(
-            "application_ref", flat=True
-        )
-    )
-    new = []
-    for index, base in enumerate(bases):
-        poor = base.name in (WATCH_BASE, EXITED_BASE)
-        weights = [1, 3, 3, 2, 0] if poor else [0, 0, 1, 4, 6]
-        for k in range(rng.randint(4, 8)):
-            ref = f"demo-{index:02d}-{k:02d}"
-            rating = rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
-            text = rng.choice(REVIEW_TEXTS[rating])
-            author = rng.choice(workers)
-            when = dates.today - timedelta(days=rng.randint(10, 300))
-            if base.name == EXITED_BASE:
-                when = dates.exited_on - timedelta(days=rng.randint(30, 200))
-            itinerary = rng.choice(by_base[base.pk])
-            if ref in taken:
-                continue
-            new.append(
-                Review(
-                    base=base,
-                    itinerary=itinerary,
-                    author=author,
-                    rating=rating,
-                    text=text,
-                    application_ref=ref,
-                    created_at=_at(when),
-                )
-            )
-    Review.objects.bulk_create(new)
-    _count(report, "reviews", len(new))
 
 
 def _ratings(bases: list[Base], staff: User | None, report: SeedReport, dates: Dates) -> None:

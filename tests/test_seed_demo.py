@@ -7,9 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, OrgKind, Role, User, Worker
+from applications.models import Application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -28,13 +30,18 @@ def snapshot() -> dict:
         ),
         "workers": list(Worker.objects.order_by("pk").values()),
         "audit": AuditEvent.objects.count(),
+        "applications": list(
+            Application.objects.order_by("pk").values_list("pk", "status", "updated_at")
+        ),
     }
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed twice, once for the whole module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed twice, once for the whole module, inside a transaction rolled back at the end (the
+    demo's invoices in a temporary folder)."""
+    media = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("demo-invoices"))
+    with django_db_blocker.unblock(), media, transaction.atomic():
         first_output = seed()
         first = snapshot()
         second_output = seed()
@@ -48,6 +55,7 @@ def test_seed_demo_is_idempotent(seeded):
     assert "users: 0 created" not in first_output
     assert "users: 0 created" in second_output
     assert "workers: 0 created" in second_output
+    assert "applications: 0 created" in second_output
     assert first == second
 
 
@@ -59,6 +67,8 @@ def test_demo_city_shape(seeded):
     tiny = [u.n for u in unions if 3 <= u.n <= 8]
     assert len(tiny) >= 5, "small units that need joint groups"
     assert Worker.objects.count() >= 200
+    direct = Worker.objects.filter(union__parent__code="SFS").count()
+    assert direct >= 100, "the unions directly under the city (市直单位) spend the city's money"
     categories = set(Worker.objects.values_list("category", flat=True))
     assert categories == {
         "model_worker",
@@ -129,12 +139,14 @@ def assert_demo_story(today: date) -> None:
 
     Y-3 is the source document's year (about 40 % used, the rest rolled over), use rises in Y-2
     and Y-1, Y is in progress at a pace proportional to how much of it has gone, Y+1 has its
-    policy and batches, and nothing is dated after ``today``.
+    policy and batches, and nothing is dated after ``today``. The money moved is exactly that
+    of the demo's applications, which are in every state (``tests/applications/test_demo.py``).
     """
     from bases.models import AccreditationStep, Batch, Inspection, Review, StarRating
     from bases.selectors import upcoming_batches
     from funds.models import FiscalYear, SubsidyPolicy, Transaction, UtilizationSnapshot
     from funds.selectors import early_warnings, utilization, year_elapsed
+    from tests.applications.test_demo import assert_every_state, assert_trips_are_the_money
 
     y = today.year
     city = Organization.objects.get(code="SFS")
@@ -187,6 +199,8 @@ def assert_demo_story(today: date) -> None:
     assert not Worker.objects.filter(joined_union_on__gt=today).exists()
     ages = [w.age_on(today) for w in Worker.objects.all()]
     assert 23 <= min(ages) < 30 and 55 < max(ages) <= 60
+    assert_trips_are_the_money(today)
+    assert_every_state(today)
 
 
 def test_demo_tells_the_source_story_as_of_today(seeded):

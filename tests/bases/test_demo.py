@@ -1,4 +1,6 @@
-"""The bases part of ``seed_demo``: its shape, and that a second run changes nothing."""
+"""The bases part of ``seed_demo``: its shape, and that a second run changes nothing.
+
+Seats and reviews come from the applications demo (``tests/applications/test_demo.py``)."""
 
 from __future__ import annotations
 
@@ -34,7 +36,6 @@ def snapshot() -> dict:
         "bases": list(Base.objects.order_by("pk").values()),
         "itineraries": list(Itinerary.objects.order_by("pk").values()),
         "batches": list(Batch.objects.order_by("pk").values_list("pk", "start_date", "seats_held")),
-        "reviews": Review.objects.count(),
         "ratings": StarRating.objects.count(),
         "steps": AccreditationStep.objects.count(),
         "inspections": list(Inspection.objects.order_by("pk").values_list("pk", "status")),
@@ -56,7 +57,7 @@ def seeded(django_db_setup, django_db_blocker):
 def test_second_seed_changes_nothing(seeded):
     created, first, again, second = seeded
     assert created["bases"] >= 30 and created["batches"] > 1000
-    for what in ("bases", "batches", "itineraries", "reviews", "star ratings"):
+    for what in ("bases", "batches", "itineraries", "star ratings"):
         assert again.get(what, 0) == 0, what
     assert first == second
 
@@ -73,8 +74,9 @@ def test_bases_cover_counties_themes_and_products(seeded):
     assert Base.objects.filter(status=BaseStatus.NOTICE, notice_ends_on__isnull=False).exists()
     assert set(Base.objects.values_list("stars", flat=True)) - {0} >= {2, 3, 4, 5}
     watch = Base.objects.get(status=BaseStatus.WATCH)
-    assert watch.service_score < 70 and watch.watch_since
-    assert all(b.service_score >= 70 for b in Base.objects.filter(status="active"))
+    assert watch.service_score < 70 and watch.watch_since  # its inspection, before any review
+    scores = [b.service_score for b in Base.objects.filter(status="active")]
+    assert all(score >= 70 for score in scores if score is not None)
 
 
 def test_itineraries_and_batches_span_three_years_ago_to_next_year_with_full_and_open(seeded):
@@ -85,11 +87,13 @@ def test_itineraries_and_batches_span_three_years_ago_to_next_year_with_full_and
     assert not Itinerary.objects.filter(union_price_fen__gt=F("standard_price_fen")).exists()
     years = {d.year for d in Batch.objects.values_list("start_date", flat=True)}
     assert years == set(range(today.year - 3, today.year + 2))
-    upcoming = Batch.objects.filter(start_date__gt=today, start_date__lt=today + timedelta(days=77))
-    full = upcoming.filter(seats_held=F("capacity")).count()
-    nearly = upcoming.filter(seats_held__lt=F("capacity"), seats_held__gte=F("capacity") - 3)
-    open_ = upcoming.filter(seats_held__lt=F("capacity") - 3)
-    assert full >= 5 and nearly.count() >= 5 and open_.count() >= 5
+    assert Batch.objects.filter(start_date__gt=today, start_date__lt=today + timedelta(77)).exists()
+    # Created empty: only the applications app holds seats (its demo fills them).
+    assert not Batch.objects.filter(seats_held__gt=0).exists()
+    out = Itinerary.objects.filter(in_province=False)
+    assert out.count() == 3 and all(it.days == 7 for it in out)
+    # Union prices above the policy's daily subsidy, so most workers still pay a little.
+    assert all(it.union_price_fen >= it.days * 560 * 100 for it in Itinerary.objects.all())
     exited = Base.objects.get(status=BaseStatus.EXITED)
     left_on = exited.steps.order_by("at").last().at.date()
     assert left_on == date(today.year - 1, 9, 15)
@@ -98,8 +102,8 @@ def test_itineraries_and_batches_span_three_years_ago_to_next_year_with_full_and
     ).exists()
 
 
-def test_reviews_ratings_and_reproducible_inspection_draws(seeded):
-    assert Review.objects.count() >= 100
+def test_ratings_and_reproducible_inspection_draws(seeded):
+    assert not Review.objects.exists()  # reviews come from the applications demo's trips
     assert StarRating.objects.count() >= 28
     for draw in InspectionDraw.objects.all():
         assert draw_sample(draw.seed, draw.candidate_ids, draw.sample_size) == draw.chosen_ids

@@ -15,10 +15,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        # Order matters: people, then bases and batches, then money, then applications on top.
+        # Order matters: people, then bases and batches, then the money story (its trips are
+        # applications: funds knows no workflow, so it is handed the applications' way to
+        # spend), then the sign-up season of the demo's today on top.
         report = seed_people()
         bases_demo.seed(report)
-        funds_demo.seed(report)
+        funds_demo.seed(report, spend=applications_demo.Spending(report))
         applications_demo.seed(report)
         for what, count in sorted(report.created.items()):
             self.stdout.write(f"{what}: {count} created")
