@@ -32,7 +32,9 @@ class Trip:
 
     @property
     def year(self) -> int:
-        return self.batch.start_date.year
+        """The trip's fiscal year, where its policy and money are: the year it departs as set
+        up (a test that moves the batch into the past, across New Year, keeps this year)."""
+        return self.policy.year
 
 
 def fund(org, year: int, yuan: int = 100_000) -> None:
