@@ -105,6 +105,7 @@ def test_operator_of_another_base_sees_no_roster_and_records_nothing(client, tre
     assert Application.objects.get(pk=app.pk).status == Status.APPROVED
 
 
+@pytest.mark.dates  # crossed New Year once
 def test_attendance_after_departure_records_attended_and_absent(client, tree):
     trip = build.build_trip(tree)
     came = build.approved(tree, trip.batch, real_name="来了")

@@ -146,6 +146,7 @@ def test_catalogue_card_links_the_application_of_a_worker_who_applied(en, tree, 
     assert f'href="/applications/{app.pk}/"' in page and "Submitted" in page
 
 
+@pytest.mark.dates  # crossed New Year once
 def test_a_workers_catalogue_and_itinerary_page_cost_the_same_queries_for_more_rows(
     en, tree, trip, worker_a1
 ):
