@@ -148,9 +148,22 @@ if not CELERY_BROKER_URL:
 CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", ("redis", "rediss")) or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
 )
+# A job survives a killed worker (docs/OPERATIONS.md, tests/ops/test_worker_crash.py): its
+# message is acknowledged only once the job has finished (acks late), a pool process killed
+# under it puts the message back at once (reject on worker lost), and when the whole worker dies
+# Redis hands the unacknowledged message to the next worker after the visibility timeout. That
+# timeout must exceed the longest job (a city's rollover takes seconds) or a running job would
+# be handed out twice (harmless, every job is idempotent, but wasted); it is also how long a
+# job lost with its worker waits before it runs again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)
+}
+# When the broker connection drops, running jobs are cancelled rather than finished: their
+# messages are redelivered anyway (acks late), so finishing them would only run them twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
