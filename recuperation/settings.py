@@ -170,6 +170,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Beat remembers when each job last ran in this file; kept on a volume, a beat that was down at
+# a job's time (say 00:30 on 1 January, the rollover) runs it when it is back.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", "celerybeat-schedule")
 # Periodic jobs (DESIGN §6). Each task is idempotent; later apps add theirs here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "housekeeping-heartbeat": {
@@ -282,10 +285,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Public uploads (base photos), served by recuperation.media at this URL (recuperation/urls.py)
+# unless a web server in front serves the folder itself.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Invoices and uploaded rosters: never under MEDIA_URL, served only by views that check scope.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not lie inside MEDIA_ROOT (it is public)")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -123,7 +123,14 @@ class Crash:
 
     queue: str
     tmp_path: Path
-    workers: list[Worker]
+    workers: list[Worker] = field(default_factory=list)
+    sent: list = field(default_factory=list)
+
+    def send(self, task, **options):
+        """Queue ``task`` for this test's workers only."""
+        result = task.apply_async(queue=self.queue, **options)
+        self.sent.append(result)
+        return result
 
     @property
     def signal_file(self) -> Path:
@@ -154,12 +161,16 @@ class Crash:
 def crash(tmp_path):
     assert not app.conf.task_always_eager, "these tests need the real broker"
     queue = f"crash-test-{uuid.uuid4().hex[:12]}"
-    crash = Crash(queue, tmp_path, [])
+    crash = Crash(queue, tmp_path)
     yield crash
     for worker in crash.workers:
         worker.stop()
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
+    # Leave the broker as found: the queue, its bindings, the results of this test's tasks.
+    client = app.backend.client
+    for key in client.scan_iter(f"*{queue}*"):
+        client.delete(key)
+    for result in crash.sent:
+        result.forget()
 
 
 def eager(flag: bool):
@@ -410,7 +421,7 @@ def test_a_worker_killed_mid_rollover_and_restarted_moves_the_money_once(crash):
     with eager(True):
         money = build_money()
     worker = crash.worker(pause_at="rollover")
-    result = rollover_year.apply_async(kwargs={"year": money.year}, queue=crash.queue)
+    result = crash.send(rollover_year, kwargs={"year": money.year})
     crash.wait_for_pause(worker)
 
     # Half-way: the year is closed, one account of six has moved, the job is not done.
@@ -433,7 +444,7 @@ def test_a_pool_process_killed_mid_rollover_is_replaced_and_the_job_rerun_once(c
     with eager(True):
         money = build_money()
     worker = crash.worker(pause_at="rollover")
-    result = rollover_year.apply_async(kwargs={"year": money.year}, queue=crash.queue)
+    result = crash.send(rollover_year, kwargs={"year": money.year})
     pool_process = crash.wait_for_pause(worker)
     assert pool_process != worker.process.pid
     assert Rollover.objects.count() == 1
@@ -458,7 +469,7 @@ def test_a_worker_killed_mid_promotion_and_restarted_promotes_each_waiter_once(c
         seats = build_waiting_list()
     before = seat_figures(seats.batch_id)
     worker = crash.worker(pause_at="promotion")
-    result = promote_waitlist.apply_async(args=[seats.batch_id], queue=crash.queue)
+    result = crash.send(promote_waitlist, args=[seats.batch_id])
     crash.wait_for_pause(worker)
 
     # Half-way: one waiter promoted inside the job's open transaction, which holds the batch.
