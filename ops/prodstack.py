@@ -56,7 +56,7 @@ IMAGE_DIRS = {"/app": "app", "/var/lib/portal": "data"}
 # The build step of the Dockerfile this runs (tests/test_docker_compose.py finds it there).
 COLLECTSTATIC = "python manage.py collectstatic --noinput"
 MARK = "ops/prodstack scratch database"  # so that a leftover of a killed run can be dropped
-STOP_WITHIN = 10.0  # seconds gunicorn may take to stop after SIGTERM (no request is running)
+STOP_WITHIN = 15.0  # seconds gunicorn may take to stop after SIGTERM (no request is running)
 
 
 class Failed(Exception):
