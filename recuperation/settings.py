@@ -148,15 +148,31 @@ if not CELERY_BROKER_URL:
 CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", ("redis", "rediss")) or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
 )
+# A job survives a killed worker (docs/OPERATIONS.md, tests/ops/test_worker_crash.py): its
+# message is acknowledged only once the job has finished (acks late), a pool process killed
+# under it puts the message back at once (reject on worker lost), and when the whole worker dies
+# Redis hands the unacknowledged message to the next worker after the visibility timeout. That
+# timeout must exceed the longest job (a city's rollover takes seconds) or a running job would
+# be handed out twice (harmless, every job is idempotent, but wasted); it is also how long a
+# job lost with its worker waits before it runs again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)
+}
+# When the broker connection drops, running jobs are cancelled rather than finished: their
+# messages are redelivered anyway (acks late), so finishing them would only run them twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Beat remembers when each job last ran in this file; kept on a volume, a beat that was down at
+# a job's time (say 00:30 on 1 January, the rollover) runs it when it is back.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", "celerybeat-schedule")
 # Periodic jobs (DESIGN §6). Each task is idempotent; later apps add theirs here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "housekeeping-heartbeat": {
@@ -269,10 +285,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Public uploads (base photos), served by recuperation.media at this URL (recuperation/urls.py)
+# unless a web server in front serves the folder itself.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Invoices and uploaded rosters: never under MEDIA_URL, served only by views that check scope.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not lie inside MEDIA_ROOT (it is public)")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,13 +1,12 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, OrganizationViewSet, TokenView
 from portal.views import healthz
+from recuperation.media import public_media
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
@@ -26,6 +25,8 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Public uploads, DEBUG or not (a web server in front may serve the folder itself).
+    re_path(r"^media/(?P<path>.+)$", public_media, name="media"),
     path("api/v1/", include(api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -44,6 +45,3 @@ urlpatterns = [
 ]
 handler400 = "recuperation.api.bad_request"
 handler404 = "recuperation.api.not_found"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

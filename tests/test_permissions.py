@@ -33,11 +33,22 @@ def contact_page(tree) -> Write:
     )
 
 
+def public_upload(tree) -> str:
+    """A public upload (what a base photo is): served to everyone (tests/test_media.py)."""
+    from django.conf import settings
+
+    folder = settings.MEDIA_ROOT / "bases"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return "/media/bases/matrix.png"
+
+
 # (url name, method[, case]) → (path or builder, status for the anonymous visitor, status for
 # every logged-in role or {role: status})
 MATRIX: dict[tuple[str, ...], tuple] = {
     ("portal:home", "get"): ("/", 200, 200),
     ("healthz", "get"): ("/healthz", 200, 200),
+    ("media", "get"): (public_upload, 200, 200),
     ("login", "get"): ("/login/", 200, 302),
     ("login", "post"): ("/login/", 200, 302),  # no credentials: the form again; logged in: away
     ("login", "put"): ("/login/", 200, 302),  # Django's form views take PUT like POST

@@ -313,24 +313,33 @@ def test_closing_a_year_closes_the_years_before_it(tree):
         services.grant(org=tree.city, year=2024, source=PS, amount=100, by=None, key="old")
 
 
-def test_a_rollover_killed_midway_resumes_without_doubling(funded, monkeypatch):
+class Interrupted(Exception):
+    pass
+
+
+def test_a_rollover_interrupted_between_accounts_keeps_what_moved_and_resumes_once(
+    funded, monkeypatch
+):
+    """An error half-way (here raised in this process) leaves the accounts already moved, each
+    in its own committed transaction, and a rerun moves only the rest. A real worker killed
+    with SIGKILL half-way and restarted: tests/ops/test_worker_crash.py."""
     t = funded
     services.grant(org=t.county_b, year=2025, source=CM, amount=70_000, by=None, key="g3")
     real = services._roll_account
     calls = {"n": 0}
 
-    def dies_on_the_second_account(account_id, by):
+    def fails_on_the_second_account(account_id, by):
         calls["n"] += 1
         if calls["n"] == 2:
-            raise SystemExit("worker killed")
+            raise Interrupted
         return real(account_id, by)
 
-    monkeypatch.setattr(services, "_roll_account", dies_on_the_second_account)
-    with pytest.raises(SystemExit):
+    monkeypatch.setattr(services, "_roll_account", fails_on_the_second_account)
+    with pytest.raises(Interrupted):
         services.rollover(year=2025)
     assert Rollover.objects.count() == 1  # the first account moved, in its own transaction
     monkeypatch.setattr(services, "_roll_account", real)
-    services.rollover(year=2025)  # the restarted job finishes the rest
+    services.rollover(year=2025)  # the rerun finishes the rest
     assert (
         Rollover.objects.count()
         == Account.objects.filter(year=2025, bucket=Bucket.AVAILABLE).count()
