@@ -4,6 +4,10 @@ bases/ knows itineraries, funds/ knows policies and the calculator; only this la
 them (CONVENTIONS §1b). The same rules as ``funds.calculator.quote`` are written once more as a
 database expression so that the catalogue can sort by net cost in SQL; a test holds the two
 equal for every itinerary and category.
+
+Trips are priced by this year's policy (or the latest published before it), with what the
+worker has already used of this year's cap: the same numbers on every card, the itinerary page,
+the comparison and the API. A worker before any policy is published pays the union price.
 """
 
 from __future__ import annotations
@@ -26,17 +30,15 @@ def policy_for_catalogue(year: int | None = None) -> SubsidyPolicy | None:
     return SubsidyPolicy.objects.filter(year__lte=year).order_by("-year").first()
 
 
-def subsidy_used_this_year(worker: Worker, year: int) -> int:
-    """Subsidy already granted to the worker this year (fen): approved, attended and settled
-    trips reduce what is left of the yearly cap."""
-    return applications.selectors.subsidy_used_this_year(worker, year)
-
-
 def annotate_net_cost(
-    queryset: QuerySet, *, worker: Worker, policy: SubsidyPolicy, used_this_year: int = 0
+    queryset: QuerySet, *, worker: Worker, policy: SubsidyPolicy | None, used_this_year: int = 0
 ) -> QuerySet:
     """Annotate ``subsidy`` and ``net_cost`` (fen) on itineraries, as ``quote`` computes them."""
     money = BigIntegerField()
+    if policy is None:  # nothing is subsidised yet: the worker pays the union price
+        return queryset.annotate(
+            subsidy=Value(0, output_field=money), net_cost=F("union_price_fen")
+        )
     max_days = Case(
         When(in_province=True, then=Value(policy.max_days_in_province)),
         default=Value(policy.max_days_out_of_province),
@@ -66,7 +68,7 @@ class Pricing:
     """Everything needed to price trips for one worker: looked up once, used many times."""
 
     worker: Worker
-    policy: SubsidyPolicy
+    policy: SubsidyPolicy | None
     used_this_year: int
 
     def annotate(self, queryset: QuerySet) -> QuerySet:
@@ -86,22 +88,19 @@ class Pricing:
 
 
 def pricing_for(user) -> Pricing | None:
-    """A worker's pricing, or None for anyone else or before any policy exists.
+    """A worker's pricing, or None for anyone else.
 
     Built from the worker's eligibility (their trips, the policies), which the applications
-    app loads once per request for the catalogue's cards and pricing alike.
+    app loads once per request (cached on the user) for the catalogue's cards and pricing alike.
     """
     eligibility = applications.selectors.eligibility_of(user)
     if eligibility is None:
         return None
     year = timezone.localdate().year
     policy = eligibility.policy(year)  # this year's, or the latest published before it
-    if policy is None:
-        return None
-    return Pricing(eligibility.worker, policy, eligibility.used(year))
+    return Pricing(eligibility.worker, policy, eligibility.used(year) if policy else 0)
 
 
-def annotate_catalogue_for_user(queryset: QuerySet, user) -> QuerySet:
-    """The catalogue hook (bases.hooks): each worker's own net cost, nothing for others."""
-    priced = pricing_for(user)
-    return priced.annotate(queryset) if priced else queryset
+def per_day(amount: int, days: int) -> int:
+    """An amount (fen) per day of the trip, to the nearest fen (half a fen up)."""
+    return (2 * amount + days) // (2 * days) if days else amount

@@ -124,13 +124,22 @@ def test_pages_show_a_worker_their_cost_and_the_breakdown(client, tree, trips):
     assert "¥320.00" not in client.get(f"/bases/itineraries/{trips[0].pk}/").content.decode()
 
 
+def cards(html: str) -> str:
+    """The catalogue's cards (after "recommended for you", which lists titles too)."""
+    return html[html.index('id="results"') :]
+
+
 def test_catalogue_page_sorts_by_a_workers_own_cost(client, tree, trips):
     client.force_login(tree.user("worker_a1"))
     html = client.get("/bases/?sort=net_cost").content.decode()
     assert 'value="net_cost" selected' in html
+    html = cards(html)
     assert html.index("五日游") < html.index("三日游") < html.index("省外七日")
-    html = client.get("/bases/?sort=price").content.decode()
+    html = cards(client.get("/bases/?sort=price").content.decode())
     assert html.index("三日游") < html.index("五日游")
     client.logout()
-    html = client.get("/bases/?sort=net_cost").content.decode()
-    assert 'value="net_cost"' not in html  # not offered, and the request falls back
+    response = client.get("/bases/?sort=net_cost")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="net_cost"' not in html  # not offered, and the request falls back…
+    assert "alert-warning" in html and "职工" in html  # …with a message that says why
