@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 import applications.selectors
 from bases import selectors as bases_selectors
@@ -35,6 +36,11 @@ class Recommended:
     @property
     def reason(self) -> str:
         return self.recommendation.reason
+
+    @property
+    def fit_reason(self) -> str:
+        """The reasons after the cost (for lists that show the cost beside them)."""
+        return _("; ").join(self.recommendation.reasons[1:])
 
     @property
     def next_start(self) -> date:

@@ -90,6 +90,12 @@ class CataloguePage:
     recommended: list[Recommended] | None = None
     compare_ids: list[int] = field(default_factory=list)
 
+    @property
+    def cap_used_up(self) -> bool:
+        """The worker has used all of this year's cap: this year's trips get no subsidy."""
+        terms = self.pricing.terms[self.pricing.this_year] if self.pricing else None
+        return bool(terms and terms.policy and terms.used >= terms.policy.yearly_cap_per_person)
+
 
 def catalogue_page(*, user, params: QueryDict, session: Mapping) -> CataloguePage:
     """The catalogue page: filtered like ``/api/v1/itineraries/``, each card priced for a
@@ -148,6 +154,7 @@ class ItineraryPage:
     past: list[Batch]
     others: QuerySet
     quote: Quote | None
+    priced_for: date | None  # the departure the quote is for (the next taking sign-ups)
     signup_summary: signups.Summary | None
     distance_km: int | None
     today: date
@@ -162,6 +169,9 @@ def itinerary_page(*, user, pk: int) -> ItineraryPage:
     upcoming = [b for b in batches if b.end_date >= today]
     eligibility = applications.selectors.eligibility_of(user)
     pricing = pricing_for(user)
+    # Priced as the cards price it: for the next departure taking sign-ups.
+    bookable = [b for b in upcoming if b.start_date > today and b.accepting_signups(today)]
+    priced_for = bookable[0].start_date if bookable else None
     distance_km = None
     if eligibility is not None:
         home = distance.home_of(eligibility.worker)
@@ -171,7 +181,8 @@ def itinerary_page(*, user, pk: int) -> ItineraryPage:
         upcoming=upcoming,
         past=[b for b in batches if b.end_date < today][::-1],
         others=itinerary.base.itineraries.filter(active=True).exclude(pk=itinerary.pk),
-        quote=pricing.quote(itinerary) if pricing else None,
+        quote=pricing.quote(itinerary, departing=priced_for) if pricing else None,
+        priced_for=priced_for if pricing else None,
         signup_summary=signups.annotate_batches(eligibility, upcoming),
         distance_km=distance_km,
         today=today,
@@ -243,7 +254,9 @@ def comparison(*, user, ids: Sequence[int]) -> Comparison:
         Column(
             itinerary=it,
             next_dates=dates[it.pk],
-            quote=pricing.quote(it) if pricing else None,
+            quote=pricing.quote(it, departing=dates[it.pk][0] if dates[it.pk] else None)
+            if pricing
+            else None,
             distance_km=km.get(it.base_id),
         )
         for it in itineraries
