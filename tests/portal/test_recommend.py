@@ -151,9 +151,7 @@ def candidates(draw, ident: int) -> Candidate:
     )
 
 
-catalogues = st.integers(0, 12).flatmap(
-    lambda n: st.tuples(*(candidates(i + 1) for i in range(n)))
-)
+catalogues = st.integers(0, 12).flatmap(lambda n: st.tuples(*(candidates(i + 1) for i in range(n))))
 profiles = st.builds(
     Profile,
     birth_date=st.dates(date(TODAY.year - 65, 1, 1), date(TODAY.year - 18, 1, 1)),
