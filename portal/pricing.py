@@ -74,10 +74,13 @@ def subsidy_expression(policy: SubsidyPolicy | None, worker: Worker, used: int):
 def annotate_net_cost(
     queryset: QuerySet, *, worker: Worker, policy: SubsidyPolicy | None, used_this_year: int = 0
 ) -> QuerySet:
-    """Annotate ``subsidy`` and ``net_cost`` (fen) on itineraries under one policy."""
+    """Annotate ``subsidy``, ``unit_share`` and ``net_cost`` (fen) on itineraries under one
+    policy."""
     rest = F("union_price_fen") - F("subsidy")
-    return queryset.annotate(subsidy=subsidy_expression(policy, worker, used_this_year)).annotate(
-        net_cost=rest - rest * Value(_share(policy)) / Value(100)
+    return (
+        queryset.annotate(subsidy=subsidy_expression(policy, worker, used_this_year))
+        .annotate(unit_share=rest * Value(_share(policy)) / Value(100))
+        .annotate(net_cost=rest - F("unit_share"))
     )
 
 
@@ -110,7 +113,7 @@ class Pricing:
         return self.terms[self.this_year].used
 
     def annotate(self, queryset: QuerySet) -> QuerySet:
-        """``price_year``, ``subsidy`` and ``net_cost`` (fen) on itineraries: each priced for the
+        """``price_year``, ``subsidy``, ``unit_share`` and ``net_cost`` (fen) on itineraries: each priced for the
         year of its next departure taking sign-ups (this year when there is none)."""
         next_start = upcoming_batches().filter(itinerary=OuterRef("pk")).values("start_date")[:1]
         queryset = queryset.annotate(
@@ -142,8 +145,10 @@ class Pricing:
             output_field=money,
         )
         rest = F("union_price_fen") - F("subsidy")
-        return queryset.annotate(subsidy=subsidy).annotate(
-            net_cost=rest - rest * share / Value(100)
+        return (
+            queryset.annotate(subsidy=subsidy)
+            .annotate(unit_share=rest * share / Value(100))
+            .annotate(net_cost=rest - F("unit_share"))
         )
 
     def quote(self, itinerary, *, departing: date | None = None) -> Quote:
