@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Organization, OrgKind
 from bases import selectors, services
-from bases.filters import BaseFilter
+from bases.filters import BaseFilter, labelled_errors
 from bases.forms import (
     BaseForm,
     BatchForm,
@@ -117,7 +117,7 @@ def base_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": filterset.form,
-            "errors": filterset.errors if not valid else None,
+            "errors": labelled_errors(filterset) if not valid else None,
             **_filter_context(),
         },
     )

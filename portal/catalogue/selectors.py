@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 import applications.selectors
 from accounts.models import Organization, OrgKind
 from bases import selectors as bases_selectors
-from bases.filters import ItineraryFilter
+from bases.filters import ItineraryFilter, labelled_errors
 from bases.models import Addon, Batch, Itinerary, Product, Theme
 from funds.calculator import Quote
 from portal import compare, distance
@@ -52,15 +52,6 @@ def filter_context() -> dict:
         "addons": Addon.choices,
         "counties": Organization.objects.filter(kind=OrgKind.COUNTY).order_by("path"),
     }
-
-
-def labelled_errors(filterset: ItineraryFilter) -> list[tuple[str, list[str]]]:
-    """The filter form's errors under each field's label (in the user's language), not its code."""
-    rows = []
-    for name, messages in filterset.errors.items():
-        field_ = filterset.form.fields.get(name)
-        rows.append((str(field_.label) if field_ is not None and field_.label else "", messages))
-    return rows
 
 
 def sort_notice(sort: str, pricing: Pricing | None) -> str | None:
@@ -169,6 +160,7 @@ def itinerary_page(*, user, pk: int) -> ItineraryPage:
     upcoming = [b for b in batches if b.end_date >= today]
     eligibility = applications.selectors.eligibility_of(user)
     pricing = pricing_for(user)
+    others = itinerary.base.itineraries.filter(active=True).exclude(pk=itinerary.pk)
     # Priced as the cards price it: for the next departure taking sign-ups.
     bookable = [b for b in upcoming if b.start_date > today and b.accepting_signups(today)]
     priced_for = bookable[0].start_date if bookable else None
@@ -180,7 +172,7 @@ def itinerary_page(*, user, pk: int) -> ItineraryPage:
         itinerary=itinerary,
         upcoming=upcoming,
         past=[b for b in batches if b.end_date < today][::-1],
-        others=itinerary.base.itineraries.filter(active=True).exclude(pk=itinerary.pk),
+        others=others if pricing is None else pricing.annotate(others),
         quote=pricing.quote(itinerary, departing=priced_for) if pricing else None,
         priced_for=priced_for if pricing else None,
         signup_summary=signups.annotate_batches(eligibility, upcoming),

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bases.models import Base, Batch, Itinerary
 from funds.models import SubsidyPolicy
+from tests.bases.conftest import catalogue, other_operator, today  # noqa: F401 - shared fixtures
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
 from tests.funds.conftest import make_policy
 
@@ -42,8 +43,8 @@ class Shop:
 
 @pytest.fixture
 def shop(tree) -> Shop:
-    today = timezone.localdate()
-    policies = [make_policy(today.year), make_policy(today.year + 1)]
+    day = timezone.localdate()
+    policies = [make_policy(day.year), make_policy(day.year + 1)]
     forest = BaseFactory(
         name="青山森林",
         county=tree.county_a,
@@ -83,12 +84,12 @@ def shop(tree) -> Shop:
     seaside = ItineraryFactory(
         base=sea, title="滨海五日", days=5, union_price_fen=200_000, standard_price_fen=200_000
     )
-    start = today + timedelta(days=40)
+    start = day + timedelta(days=40)
     batches = {
         key: BatchFactory(itinerary=it, start_date=start)
         for key, it in {"three": three, "five": five, "elders": elders, "sea": seaside}.items()
     }
-    return Shop(forest, sea, three, five, elders, seaside, batches, policies, today)
+    return Shop(forest, sea, three, five, elders, seaside, batches, policies, day)
 
 
 @pytest.fixture
