@@ -65,6 +65,7 @@ def test_the_age_filter_starts_from_the_workers_profile(en, tree, shop):
     assert "长者七日" in cards(page(en, "/bases/"))  # anonymous: no profile, no filter
 
 
+@pytest.mark.dates  # crosses New Year when run late in December
 def test_cards_say_why_a_worker_may_not_apply(en, tree, shop):
     """Frequency window: an application for another trip that year refuses the others."""
     worker = tree.user("worker_a1").worker
