@@ -8,8 +8,8 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from applications import page_hooks, receivers
-        from bases import hooks, signals
+        from applications import receivers
+        from bases import signals
 
         signals.batches_closed.connect(
             receivers.tell_applicants_batches_closed, dispatch_uid="applications-batches-closed"
@@ -17,8 +17,3 @@ class ApplicationsConfig(AppConfig):
         signals.batch_seats_freed.connect(
             receivers.promote_after_seats_freed, dispatch_uid="applications-seats-freed"
         )
-        # Worker's eligibility and apply buttons on the catalogue and the itinerary page.
-        if page_hooks.annotate_cards not in hooks.card_annotators:
-            hooks.card_annotators.append(page_hooks.annotate_cards)
-        if page_hooks.annotate_batches not in hooks.batch_annotators:
-            hooks.batch_annotators.append(page_hooks.annotate_batches)

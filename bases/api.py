@@ -99,7 +99,43 @@ class CataloguePagination(Pagination):
 
 
 class StableOrderingFilter(OrderingFilter):
-    """``ordering=price`` and friends, with the id as a last key so pages never overlap."""
+    """``ordering=price`` and friends, with the id as a last key so pages never overlap.
+
+    An ordering the list does not offer is a 400 naming the ones it does (DESIGN §5), not a
+    silent fall-back to the default order.
+    """
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        terms = [term for term in fields if term]
+        valid = super().remove_invalid_fields(queryset, terms, view, request)
+        unknown = [term for term in terms if term not in valid]
+        if unknown:
+            offered = [name for name, _label in self.get_valid_fields(queryset, view)]
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Unknown ordering “%(term)s”: use one of %(offered)s.")
+                        % {"term": unknown[0][:50], "offered": ", ".join(offered)}
+                    ]
+                }
+            )
+        return valid
+
+    def get_template_context(self, request, queryset, view):
+        try:
+            return super().get_template_context(request, queryset, view)
+        except exceptions.ValidationError:  # the browsable API's form, under that 400
+            options = [
+                (prefix + key, f"{label} {prefix}".strip())
+                for key, label in self.get_valid_fields(queryset, view, {"request": request})
+                for prefix in ("", "-")
+            ]
+            return {
+                "request": request,
+                "current": None,
+                "param": self.ordering_param,
+                "options": options,
+            }
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view) or [])

@@ -191,3 +191,13 @@ class BatchFilter(filters.FilterSet):
     def filter_available(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         bookable = Q(pk__in=upcoming_batches().values("pk"))
         return qs.filter(bookable if value else ~bookable)
+
+
+def labelled_errors(filterset: filters.FilterSet) -> list[tuple[str, list[str]]]:
+    """A filter form's errors under each field's label (in the user's language), not its code:
+    what the catalogue pages show."""
+    rows = []
+    for name, messages in filterset.errors.items():
+        field = filterset.form.fields.get(name)
+        rows.append((str(field.label) if field is not None and field.label else "", messages))
+    return rows

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 
 MENU: list[tuple[str, object, set]] = [
-    ("bases:catalogue", _("Recuperation trips"), {"anyone"}),
     (
         "bases:manage",
         _("Base management"),

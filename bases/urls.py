@@ -6,12 +6,12 @@ from bases import views
 
 app_name = "bases"
 urlpatterns = [
-    # Public: the catalogue, bases, itineraries and the public notice (no login).
-    path("", views.catalogue, name="catalogue"),
+    # Public: bases and the public notice (no login). The itinerary catalogue, the itinerary
+    # pages and the comparison share this prefix but are the portal's (portal.catalogue.urls):
+    # they price each trip for the worker looking at it.
     path("all/", views.base_list, name="base_list"),
     path("notice/", views.notice, name="notice"),
     path("<int:pk>/", views.base_detail, name="base_detail"),
-    path("itineraries/<int:pk>/", views.itinerary_detail, name="itinerary_detail"),
     # Management: staff, auditors and base operators, each within their scope.
     path("manage/", views.manage, name="manage"),
     path("manage/apply/", views.base_apply, name="base_apply"),

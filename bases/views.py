@@ -1,15 +1,17 @@
-"""Pages: the public catalogue, and the management pages of staff and base operators.
+"""Pages: the public bases pages, and the management pages of staff and base operators.
 
 Views are thin: a permission function, a selector or a service, a template. Management views
 fetch their object with the getter of ``bases.permissions`` for their action (the API uses the
 same ones): an object outside the user's scope is a 404; one the user may see but not change is a
 403.
+
+The itinerary catalogue and the itinerary page price each trip for the worker looking at it, so
+they live in the portal, above bases and funds (``portal.catalogue``), at the same addresses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -25,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organization, OrgKind
-from bases import hooks, selectors, services
-from bases.filters import BaseFilter, ItineraryFilter
+from bases import selectors, services
+from bases.filters import BaseFilter, labelled_errors
 from bases.forms import (
     BaseForm,
     BatchForm,
@@ -70,15 +72,6 @@ from bases.permissions import (
 )
 
 PAGE_SIZE = 20
-CATALOGUE_SORTS = {
-    "": ("-stars", "price", "pk"),
-    "price": ("price", "pk"),
-    "-price": ("-price", "pk"),
-    "days": ("days", "price", "pk"),
-    "-days": ("-days", "price", "pk"),
-    "departure": ("next_start", "price", "pk"),
-    "net_cost": ("net_cost", "price", "pk"),  # only when a layer above annotated it (hooks)
-}
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -108,40 +101,6 @@ def _filter_context() -> dict:
 
 
 @require_GET
-def catalogue(request: HttpRequest) -> HttpResponse:
-    """Itineraries of the public catalogue, filtered like ``/api/v1/itineraries/``."""
-    filterset = ItineraryFilter(request.GET, queryset=Itinerary.objects.none())
-    valid = filterset.is_valid()
-    qs = selectors.itineraries_for_catalogue(
-        user=request.user, filters=request.GET if valid else None
-    )
-    if not valid:
-        qs = qs.none()
-    qs = hooks.annotate_catalogue(qs, request.user)
-    can_sort_by_cost = "net_cost" in qs.query.annotations
-    sort = request.GET.get("sort", "")
-    if sort == "net_cost" and not can_sort_by_cost:
-        sort = ""
-    qs = selectors.with_next_departure(qs).order_by(*CATALOGUE_SORTS.get(sort, CATALOGUE_SORTS[""]))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    return render(
-        request,
-        "bases/catalogue.html",
-        {
-            **hooks.annotate_cards(request, page.object_list),
-            "page": page,
-            "form": filterset.form,
-            "errors": filterset.errors if not valid else None,
-            "sort": sort,
-            "can_sort_by_cost": can_sort_by_cost,
-            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-            **_filter_context(),
-        },
-    )
-
-
-@require_GET
 def base_list(request: HttpRequest) -> HttpResponse:
     filterset = BaseFilter(request.GET, queryset=Base.objects.none())
     valid = filterset.is_valid()
@@ -158,7 +117,7 @@ def base_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": filterset.form,
-            "errors": filterset.errors if not valid else None,
+            "errors": labelled_errors(filterset) if not valid else None,
             **_filter_context(),
         },
     )
@@ -175,28 +134,6 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": uses_management(request.user)
             and selectors.bases_managed_by(request.user).filter(pk=base.pk).exists(),
             **selectors.base_page_data(base),
-        },
-    )
-
-
-@require_GET
-def itinerary_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    itinerary = get_object_or_404(selectors.itineraries_visible_to(request.user), pk=pk)
-    today = timezone.localdate()
-    batches = list(selectors.batches_of(itinerary, since=today - timedelta(days=180)))
-    upcoming = [b for b in batches if b.end_date >= today]
-    return render(
-        request,
-        "bases/itinerary_detail.html",
-        {
-            **hooks.annotate_batches(request, upcoming),
-            "itinerary": itinerary,
-            "base": itinerary.base,
-            "batches": batches,
-            "upcoming": upcoming,
-            "past": [b for b in batches if b.end_date < today][::-1],
-            "today": today,
-            "others": itinerary.base.itineraries.filter(active=True).exclude(pk=itinerary.pk),
         },
     )
 

@@ -6,10 +6,3 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
     verbose_name = _("Portal")
-
-    def ready(self) -> None:
-        from bases import hooks
-        from portal import pricing
-
-        if pricing.annotate_catalogue_for_user not in hooks.catalogue_annotators:
-            hooks.catalogue_annotators.append(pricing.annotate_catalogue_for_user)

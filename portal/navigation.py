@@ -15,6 +15,7 @@ from accounts.models import Role
 ANYONE = "anyone"
 MENU: list[tuple[str, object, set]] = [
     ("portal:home", _("Home"), {ANYONE}),
+    ("trips:catalogue", _("Recuperation trips"), {ANYONE}),
     (
         "accounts:members",
         _("Members"),
@@ -29,10 +30,10 @@ APPS_WITH_MENUS = ("bases", "applications", "funds")
 
 
 def all_entries() -> list[tuple[str, object, set]]:
-    entries = MENU[:1]
+    entries = MENU[:2]  # home and the priced catalogue first
     for app in APPS_WITH_MENUS:
         entries += import_module(f"{app}.navigation").MENU
-    return entries + MENU[1:]
+    return entries + MENU[2:]
 
 
 def menu_for(user) -> list[dict]:

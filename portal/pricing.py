@@ -3,21 +3,41 @@
 bases/ knows itineraries, funds/ knows policies and the calculator; only this layer combines
 them (CONVENTIONS §1b). The same rules as ``funds.calculator.quote`` are written once more as a
 database expression so that the catalogue can sort by net cost in SQL; a test holds the two
-equal for every itinerary and category.
+equal for every itinerary, category and year.
+
+A trip is priced as applying for its next departure would price it: by the policy of the year
+that departure starts in (or the latest published before it) and what the worker has already
+used of that year's cap. An itinerary with no departure taking sign-ups is priced for this
+year. So in December a trip leaving in January already shows next year's subsidy. A worker
+before any policy is published pays the union price.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import BigIntegerField, Case, F, QuerySet, Value, When
-from django.db.models.functions import Greatest, Least
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
 from django.utils import timezone
 
 import applications.selectors
 from accounts.models import Worker
+from bases.selectors import upcoming_batches
 from funds.calculator import Quote, quote
 from funds.models import SubsidyPolicy
+
+YEARS_AHEAD = 3  # batches start at most about three years ahead (bases.validators)
 
 
 def policy_for_catalogue(year: int | None = None) -> SubsidyPolicy | None:
@@ -26,25 +46,19 @@ def policy_for_catalogue(year: int | None = None) -> SubsidyPolicy | None:
     return SubsidyPolicy.objects.filter(year__lte=year).order_by("-year").first()
 
 
-def subsidy_used_this_year(worker: Worker, year: int) -> int:
-    """Subsidy already granted to the worker this year (fen): approved, attended and settled
-    trips reduce what is left of the yearly cap."""
-    return applications.selectors.subsidy_used_this_year(worker, year)
-
-
-def annotate_net_cost(
-    queryset: QuerySet, *, worker: Worker, policy: SubsidyPolicy, used_this_year: int = 0
-) -> QuerySet:
-    """Annotate ``subsidy`` and ``net_cost`` (fen) on itineraries, as ``quote`` computes them."""
+def subsidy_expression(policy: SubsidyPolicy | None, worker: Worker, used: int):
+    """The subsidy (fen) of an itinerary row under ``policy``, as ``quote`` computes it."""
     money = BigIntegerField()
+    if policy is None:  # nothing is subsidised yet: the worker pays the union price
+        return Value(0, output_field=money)
     max_days = Case(
         When(in_province=True, then=Value(policy.max_days_in_province)),
         default=Value(policy.max_days_out_of_province),
         output_field=money,
     )
     days = Least(F("days"), max_days, output_field=money)
-    cap_left = max(policy.yearly_cap_per_person - used_this_year, 0)
-    subsidy = Greatest(
+    cap_left = max(policy.yearly_cap_per_person - used, 0)
+    return Greatest(
         Least(
             days * Value(policy.daily_rate(worker.category)),
             F("union_price_fen"),
@@ -55,10 +69,27 @@ def annotate_net_cost(
         Value(0),
         output_field=money,
     )
+
+
+def annotate_net_cost(
+    queryset: QuerySet, *, worker: Worker, policy: SubsidyPolicy | None, used_this_year: int = 0
+) -> QuerySet:
+    """Annotate ``subsidy``, ``unit_share`` and ``net_cost`` (fen) on itineraries under one
+    policy."""
     rest = F("union_price_fen") - F("subsidy")
-    return queryset.annotate(subsidy=subsidy).annotate(
-        net_cost=rest - rest * Value(policy.unit_share_percent) / Value(100)
+    return (
+        queryset.annotate(subsidy=subsidy_expression(policy, worker, used_this_year))
+        .annotate(unit_share=rest * Value(_share(policy)) / Value(100))
+        .annotate(net_cost=rest - F("unit_share"))
     )
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One year's subsidy terms for one worker: the policy and what they used of its cap."""
+
+    policy: SubsidyPolicy | None
+    used: int
 
 
 @dataclass(frozen=True)
@@ -66,42 +97,100 @@ class Pricing:
     """Everything needed to price trips for one worker: looked up once, used many times."""
 
     worker: Worker
-    policy: SubsidyPolicy
-    used_this_year: int
+    this_year: int
+    terms: dict[int, Terms]  # this year and the next YEARS_AHEAD
+
+    def terms_for(self, year: int) -> Terms:
+        year = min(max(year, self.this_year), self.this_year + YEARS_AHEAD)
+        return self.terms[year]
+
+    @property
+    def policy(self) -> SubsidyPolicy | None:
+        return self.terms[self.this_year].policy
+
+    @property
+    def used_this_year(self) -> int:
+        return self.terms[self.this_year].used
 
     def annotate(self, queryset: QuerySet) -> QuerySet:
-        return annotate_net_cost(
-            queryset, worker=self.worker, policy=self.policy, used_this_year=self.used_this_year
+        """``price_year``, ``subsidy``, ``unit_share`` and ``net_cost`` (fen) on itineraries: each priced for the
+        year of its next departure taking sign-ups (this year when there is none)."""
+        next_start = upcoming_batches().filter(itinerary=OuterRef("pk")).values("start_date")[:1]
+        queryset = queryset.annotate(
+            price_year=Coalesce(
+                ExtractYear(Subquery(next_start)),
+                Value(self.this_year),
+                output_field=IntegerField(),
+            )
+        )
+        money = BigIntegerField()
+        subsidy = Case(
+            *(
+                When(
+                    price_year=year, then=subsidy_expression(terms.policy, self.worker, terms.used)
+                )
+                for year, terms in self.terms.items()
+                if year != self.this_year
+            ),
+            default=subsidy_expression(self.policy, self.worker, self.used_this_year),
+            output_field=money,
+        )
+        share = Case(
+            *(
+                When(price_year=year, then=Value(_share(terms.policy)))
+                for year, terms in self.terms.items()
+                if year != self.this_year
+            ),
+            default=Value(_share(self.policy)),
+            output_field=money,
+        )
+        rest = F("union_price_fen") - F("subsidy")
+        return (
+            queryset.annotate(subsidy=subsidy)
+            .annotate(unit_share=rest * share / Value(100))
+            .annotate(net_cost=rest - F("unit_share"))
         )
 
-    def quote(self, itinerary) -> Quote:
+    def quote(self, itinerary, *, departing: date | None = None) -> Quote:
+        """The calculator's quote for ``itinerary``: for a departure on ``departing``, else for
+        the year the catalogue priced it for (``price_year``), else this year."""
+        if departing is not None:
+            year = departing.year
+        else:
+            year = getattr(itinerary, "price_year", None) or self.this_year
+        terms = self.terms_for(year)
         return quote(
-            policy=self.policy,
+            policy=terms.policy,
             category=self.worker.category,
             days=itinerary.days,
             in_province=itinerary.in_province,
             union_price=itinerary.union_price_fen,
-            used_this_year=self.used_this_year,
+            used_this_year=terms.used,
         )
 
 
+def _share(policy: SubsidyPolicy | None) -> int:
+    return policy.unit_share_percent if policy else 0
+
+
 def pricing_for(user) -> Pricing | None:
-    """A worker's pricing, or None for anyone else or before any policy exists.
+    """A worker's pricing, or None for anyone else.
 
     Built from the worker's eligibility (their trips, the policies), which the applications
-    app loads once per request for the catalogue's cards and pricing alike.
+    app loads once per request (cached on the user) for the catalogue's cards and pricing alike.
     """
     eligibility = applications.selectors.eligibility_of(user)
     if eligibility is None:
         return None
-    year = timezone.localdate().year
-    policy = eligibility.policy(year)  # this year's, or the latest published before it
-    if policy is None:
-        return None
-    return Pricing(eligibility.worker, policy, eligibility.used(year))
+    this_year = timezone.localdate().year
+    terms = {}
+    # The furthest year first: the policies up to it load in one query.
+    for year in range(this_year + YEARS_AHEAD, this_year - 1, -1):
+        policy = eligibility.policy(year)  # the year's, or the latest published before it
+        terms[year] = Terms(policy, eligibility.used(year) if policy else 0)
+    return Pricing(eligibility.worker, this_year, dict(sorted(terms.items())))
 
 
-def annotate_catalogue_for_user(queryset: QuerySet, user) -> QuerySet:
-    """The catalogue hook (bases.hooks): each worker's own net cost, nothing for others."""
-    priced = pricing_for(user)
-    return priced.annotate(queryset) if priced else queryset
+def per_day(amount: int, days: int) -> int:
+    """An amount (fen) per day of the trip, to the nearest fen (half a fen up)."""
+    return (2 * amount + days) // (2 * days) if days else amount

@@ -38,6 +38,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("account/", include("accounts.urls")),
+    path("bases/", include("portal.catalogue.urls")),  # the priced catalogue, then bases' pages
     path("bases/", include("bases.urls")),
     path("applications/", include("applications.urls")),
     path("funds/", include("funds.urls")),

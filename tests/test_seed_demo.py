@@ -208,3 +208,18 @@ def test_demo_tells_the_source_story_as_of_today(seeded):
 
     assert demo_today() == timezone.localdate()
     assert_demo_story(demo_today())
+
+
+def test_demo_places_its_federations_and_bases_for_the_comparison(seeded):
+    from bases.models import Base
+    from portal.distance import distances_km, home_of
+    from portal.models import BaseLocation, OrgLocation
+
+    counties = set(Organization.objects.filter(kind=OrgKind.COUNTY).values_list("code", flat=True))
+    assert set(OrgLocation.objects.values_list("org__code", flat=True)) == counties | {"SFS"}
+    assert BaseLocation.objects.count() == Base.objects.count()
+    worker = Worker.objects.get(user__username="worker39")
+    home = home_of(worker)
+    assert home is not None and home.org.kind == OrgKind.COUNTY
+    km = distances_km(home, Base.objects.values_list("pk", flat=True))
+    assert len(km) == Base.objects.count() and all(0 <= d < 200 for d in km.values())

@@ -7,8 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from accounts.models import AuditEvent
@@ -37,70 +35,7 @@ def shown(client, url: str, params: dict | None = None) -> set[str]:
     return {key for key, title in TITLES.items() if title in html}
 
 
-# --- The public catalogue ------------------------------------------------------------------------
-
-
-def test_catalogue_lists_catalogue_itineraries_without_login(client, catalogue):
-    html = client.get("/bases/").content.decode()
-    assert shown(client, "/bases/") == {"short", "long", "sea", "red"}
-    assert "停用线路" not in html and "温泉五日" not in html
-    assert "¥900.00" in html and "¥1,000.00" in html  # union price and struck standard price
-    assert f'href="/bases/itineraries/{catalogue.short_cheap.pk}/"' in html
-
-
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({"theme": "blue"}, {"sea"}),
-        ({"theme": "red"}, {"red"}),
-        ({"product": "tea"}, {"short", "long"}),
-        ({"county": "CB"}, {"red"}),
-        ({"min_days": "5"}, {"long", "sea"}),
-        ({"max_days": "4"}, {"short", "red"}),
-        ({"max_price": "1500"}, {"short", "red"}),
-        ({"start_after": "+11"}, {"long", "sea"}),
-        ({"start_before": "+60"}, {"short", "long"}),
-        ({"start_after": "+11", "start_before": "+99"}, {"long"}),
-        ({"age": "35"}, {"short", "sea", "red"}),
-        ({"min_stars": "4"}, {"short", "long", "red"}),
-        ({"addon": "social"}, {"sea"}),
-        ({"available": "true"}, {"short", "long", "sea"}),
-        ({"q": "森林"}, {"short", "long"}),
-        ({"theme": "green", "max_days": "3", "county": "CA"}, {"short"}),
-    ],
-)
-def test_catalogue_page_filters(client, catalogue, today, params, expected):
-    for key, value in params.items():
-        if value.startswith("+"):
-            params[key] = (today + timedelta(days=int(value[1:]))).isoformat()
-    assert shown(client, "/bases/", params) == expected
-
-
-def test_catalogue_page_sorts_by_price(client, catalogue):
-    html = client.get("/bases/", {"sort": "-price"}).content.decode()
-    positions = [html.index(TITLES[k]) for k in ("long", "sea", "red", "short")]
-    assert positions == sorted(positions)
-
-
-def test_bad_filter_shows_a_message_not_an_error(client, catalogue):
-    response = client.get("/bases/", {"theme": "purple", "max_price": "abc"})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "alert-danger" in html and "theme" in html and "max_price" in html
-    assert shown(client, "/bases/", {"theme": "purple"}) == set()
-
-
-def test_catalogue_page_runs_the_same_queries_for_few_and_many_results(client, tree):
-    base = BaseFactory(county=tree.county_a, operator=tree.operator)
-    for _ in range(3):
-        BatchFactory(itinerary=ItineraryFactory(base=base))
-    with CaptureQueriesContext(connection) as few:
-        client.get("/bases/")
-    for _ in range(25):
-        BatchFactory(itinerary=ItineraryFactory(base=base))
-    with CaptureQueriesContext(connection) as many:
-        assert client.get("/bases/").status_code == 200
-    assert len(few) == len(many)
+# --- The public bases pages (the itinerary catalogue: tests/portal/test_catalogue_public.py) ---
 
 
 @pytest.mark.parametrize(
@@ -146,23 +81,9 @@ def test_a_base_out_of_the_catalogue_is_404_for_the_public_but_not_its_operator(
 ):
     url = f"/bases/{catalogue.exited.pk}/"
     assert client.get(url).status_code == 404
-    assert client.get(f"/bases/itineraries/{catalogue.gone.pk}/").status_code == 404
     client.force_login(tree.user("operator"))
     response = client.get(url)
     assert response.status_code == 200 and "alert-warning" in response.content.decode()
-
-
-def test_itinerary_page_shows_programme_and_batches_with_seats_left(client, catalogue, today):
-    batch = catalogue.batches["long"]
-    Batch.objects.filter(pk=batch.pk).update(seats_held=28)
-    past = BatchFactory(itinerary=catalogue.long_forest, start_date=today - timedelta(days=30))
-    html = client.get(f"/bases/itineraries/{catalogue.long_forest.pk}/").content.decode()
-    assert "第1天" in html and "第7天" in html
-    assert batch.start_date.isoformat() in html
-    assert 'data-label="剩余名额"' in html or 'data-label="Seats left"' in html
-    assert ">2</td>" in html  # 30 - 28 seats left
-    assert "50–60" in html  # the age group
-    assert past.start_date.isoformat() in html  # under "recent past batches"
 
 
 def test_public_notice_lists_bases_in_notice_with_the_end_date(client, tree, today):

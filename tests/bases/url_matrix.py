@@ -401,16 +401,11 @@ API_EDIT = roles((EDITORS, 200), ({"auditor"}, 403), default=404)
 API_CREATE_UNDER = roles((EDITORS, 201), ({"auditor"}, 403), default=400)
 
 MATRIX: dict = {
-    # Public catalogue: everyone, no login.
-    ("bases:catalogue", "get"): ("/bases/", 200, 200),
+    # Public: everyone, no login. (The itinerary catalogue and pages at /bases/ and
+    # /bases/itineraries/<id>/ are the portal's now: tests/portal/url_matrix.py.)
     ("bases:base_list", "get"): ("/bases/all/", 200, 200),
     ("bases:notice", "get"): ("/bases/notice/", 200, 200),
     ("bases:base_detail", "get"): (lambda t: f"/bases/{_base(t).pk}/", 200, 200),
-    ("bases:itinerary_detail", "get"): (
-        lambda t: f"/bases/itineraries/{_itinerary(t).pk}/",
-        200,
-        200,
-    ),
     # Management of one base.
     ("bases:manage", "get"): ("/bases/manage/", LOGIN, only(MANAGEMENT)),
     ("bases:base_apply", "get"): (

@@ -124,13 +124,82 @@ def test_pages_show_a_worker_their_cost_and_the_breakdown(client, tree, trips):
     assert "¥320.00" not in client.get(f"/bases/itineraries/{trips[0].pk}/").content.decode()
 
 
+def cards(html: str) -> str:
+    """The catalogue's cards (after "recommended for you", which lists titles too)."""
+    return html[html.index('id="results"') :]
+
+
 def test_catalogue_page_sorts_by_a_workers_own_cost(client, tree, trips):
     client.force_login(tree.user("worker_a1"))
     html = client.get("/bases/?sort=net_cost").content.decode()
     assert 'value="net_cost" selected' in html
+    html = cards(html)
     assert html.index("五日游") < html.index("三日游") < html.index("省外七日")
-    html = client.get("/bases/?sort=price").content.decode()
+    html = cards(client.get("/bases/?sort=price").content.decode())
     assert html.index("三日游") < html.index("五日游")
     client.logout()
-    html = client.get("/bases/?sort=net_cost").content.decode()
-    assert 'value="net_cost"' not in html  # not offered, and the request falls back
+    response = client.get("/bases/?sort=net_cost")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="net_cost"' not in html  # not offered, and the request falls back…
+    assert "alert-warning" in html and "职工" in html  # …with a message that says why
+
+
+@pytest.mark.dates
+def test_each_trip_is_priced_for_the_year_of_its_next_departure(client, tree):
+    """Next year's policy (¥300 a day, no unit share) for a trip leaving next year, with what the
+    worker already has approved for next year; this year's (¥200, the unit pays 10 %) for a
+    trip with no departure taking sign-ups."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from applications.models import Application, Status
+
+    today = timezone.localdate()
+    make_policy(today.year, unit_share_percent=10)
+    make_policy(today.year + 1, rate_member=30_000)
+    base = BaseFactory(county=tree.county_a, operator=tree.operator)
+    trips = {
+        key: ItineraryFactory(base=base, title=key, days=5, union_price_fen=200_000)
+        for key in ("next year", "in two years", "no departure")
+    }
+    BatchFactory(itinerary=trips["next year"], start_date=date(today.year + 1, 3, 1))
+    BatchFactory(itinerary=trips["in two years"], start_date=date(today.year + 2, 3, 1))
+    worker = tree.user("worker_a1").worker
+    Application.objects.create(
+        worker=worker,
+        batch=BatchFactory(
+            itinerary=trips["no departure"], start_date=date(today.year + 1, 6, 1), status="closed"
+        ),
+        union=tree.union_a1,
+        funding_org=tree.county_a,
+        year=today.year + 1,
+        status=Status.APPROVED,
+        price_fen=400_000,
+        subsidy_fen=250_000,
+        net_cost_fen=150_000,
+    )
+    priced = pricing.pricing_for(worker.user)
+    rows = {it.title: it for it in priced.annotate(Itinerary.objects.all())}
+    # next year: min(5 × ¥300, ¥3,000 − ¥2,500 left) = ¥500 → pays ¥1,500
+    # in two years: that year has no policy yet: next year's, nothing used → ¥1,500 → pays ¥500
+    # no departure: this year, 5 × ¥200 = ¥1,000; the unit pays 10 % of ¥1,000 → pays ¥900
+    expected = {
+        "next year": (today.year + 1, 50_000, 0, 150_000),
+        "in two years": (today.year + 2, 150_000, 0, 50_000),
+        "no departure": (today.year, 100_000, 10_000, 90_000),
+    }
+    for title, (year, subsidy, share, net) in expected.items():
+        it = rows[title]
+        assert (it.price_year, it.subsidy, it.unit_share, it.net_cost) == (
+            year,
+            subsidy,
+            share,
+            net,
+        )
+        q = priced.quote(it)
+        assert (q.subsidy, q.unit_share, q.net_cost) == (subsidy, share, net), title
+    client.force_login(worker.user)
+    api = {r["title"]: r["net_cost"] for r in client.get("/api/v1/itineraries/").json()["results"]}
+    assert api == {"next year": "1500.00", "in two years": "500.00", "no departure": "900.00"}

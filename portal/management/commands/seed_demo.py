@@ -6,6 +6,7 @@ from accounts.demo import seed_people
 from applications import demo as applications_demo
 from bases import demo as bases_demo
 from funds import demo as funds_demo
+from portal import demo as portal_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         bases_demo.seed(report)
         funds_demo.seed(report, spend=applications_demo.Spending(report))
         applications_demo.seed(report)
+        portal_demo.seed(report)  # where the federations and bases are (the comparison)
         for what, count in sorted(report.created.items()):
             self.stdout.write(f"{what}: {count} created")
         self.stdout.write(f"The demo is told as of {report.today:%Y-%m-%d} (its first run).")

@@ -1,6 +1,8 @@
-"""What the applications app adds to the bases pages, through ``bases.hooks`` (bases never
-imports this app): whether a logged-in worker may apply for each batch and, if not, why, with
-an apply button where they may. Registered in ``ApplicationsConfig.ready``.
+"""Whether a logged-in worker may apply for each batch and, if not, why: the apply buttons and
+the reasons on the catalogue's cards, the itinerary page and the comparison.
+
+The rules are the applications app's (``applications.selectors.Eligibility``); this module only
+sums them up per itinerary, for pages that show many at once, with a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -8,18 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.http import HttpRequest
-
 from applications import selectors
 from applications.selectors import Eligibility, Signup
 
 # Reasons about the batch rather than the worker: the status column already says them.
 BATCH_REASONS = {"batch_closed", "deadline_passed"}
-
-
-def eligibility_for(request: HttpRequest) -> Eligibility | None:
-    """The logged-in worker's ``Eligibility`` (shared with the page's pricing), or None."""
-    return selectors.eligibility_of(request.user)
 
 
 @dataclass
@@ -30,6 +25,10 @@ class Summary:
     open: list[Signup] = field(default_factory=list)  # batches they may apply for
     reasons: list[str] = field(default_factory=list)  # why not, when they may apply for none
     signing_up: int = 0  # batches still taking sign-ups
+
+    @property
+    def may_apply(self) -> bool:
+        return bool(self.open)
 
 
 def summarise(signups: Sequence[Signup]) -> Summary:
@@ -50,30 +49,22 @@ def summarise(signups: Sequence[Signup]) -> Summary:
     return summary
 
 
-def annotate_batches(request: HttpRequest, batches: Sequence) -> dict:
-    """The itinerary page: ``batch.signup`` on each upcoming batch and a summary panel."""
-    if not request.user.is_authenticated:
-        return {"signup_panel_template": "applications/_signup_panel.html"}
-    eligibility = eligibility_for(request)
+def annotate_batches(eligibility: Eligibility | None, batches: Sequence) -> Summary | None:
+    """The itinerary page: ``batch.signup`` on each upcoming batch, and their summary."""
     if eligibility is None:
-        return {}
+        return None
     signups = selectors.signups_for(eligibility, batches)
     for batch in batches:
         batch.signup = signups[batch.pk]
-    return {
-        "signup_batch_template": "applications/_signup_batch.html",
-        "signup_panel_template": "applications/_signup_panel.html",
-        "signup_summary": summarise(list(signups.values())),
-    }
+    return summarise(list(signups.values()))
 
 
-def annotate_cards(request: HttpRequest, itineraries: Sequence) -> dict:
-    """The catalogue: ``itinerary.signup`` (a ``Summary``) on each card of the page."""
-    eligibility = eligibility_for(request)
+def annotate_itineraries(eligibility: Eligibility | None, itineraries: Sequence) -> None:
+    """Cards and comparison columns: ``itinerary.signup`` (a ``Summary``) on each itinerary,
+    from its batches still taking sign-ups and those the worker applied for (two queries)."""
     if eligibility is None or not itineraries:
-        return {}
+        return
     grouped = selectors.signup_batches_for_itineraries(itineraries, eligibility)
     signups = selectors.signups_for(eligibility, [b for rows in grouped.values() for b in rows])
     for itinerary in itineraries:
         itinerary.signup = summarise([signups[b.pk] for b in grouped[itinerary.pk]])
-    return {"signup_card_template": "applications/_signup_card.html"}
