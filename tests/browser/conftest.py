@@ -161,7 +161,7 @@ class Visitor:
         self.server = server
         self.journey = journey
         self.context = browser.new_context(viewport=viewport, locale="zh-CN")
-        self.context.set_default_timeout(20_000)
+        self.context.set_default_timeout(60_000)  # a loaded CI machine is slow
         self.page = self.context.new_page()
         self.shots: list[Path] = []
 
