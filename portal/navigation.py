@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 
 ANYONE = "anyone"
+STAFF_AND_AUDITORS = {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"}
+# Home and the dashboard come first, then each app's entries, then the rest of these.
+LEADING = 2
 MENU: list[tuple[str, object, set]] = [
     ("portal:home", _("Home"), {ANYONE}),
+    ("portal:dashboard", _("Dashboard"), STAFF_AND_AUDITORS),
     (
         "accounts:members",
         _("Members"),
@@ -29,10 +33,10 @@ APPS_WITH_MENUS = ("bases", "applications", "funds")
 
 
 def all_entries() -> list[tuple[str, object, set]]:
-    entries = MENU[:1]
+    entries = MENU[:LEADING]
     for app in APPS_WITH_MENUS:
         entries += import_module(f"{app}.navigation").MENU
-    return entries + MENU[1:]
+    return entries + MENU[LEADING:]
 
 
 def menu_for(user) -> list[dict]:
