@@ -98,7 +98,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": fiscal_years(today),
             "b": b,
             "usage": b.total,
-            "own": b.total_pace if b.shows_pace else None,
+            "pace": b.total_pace if b.shows_pace else None,
             "can_move": can_move_funds(request.user, org),
             "breadcrumbs": [a for a in org.ancestors() if a.is_within(root)] if org != root else [],
         },
