@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -587,6 +587,59 @@ def funded_applications(user: AnyUser) -> QuerySet[Application]:
     """Applications whose subsidy a federation in the user's scope pays (the approval queue at
     every status): ``approval_queue`` is this list's ``endorsed`` part."""
     return applications_visible_to(user).filter(scope_q(user, "funding_org"))
+
+
+@dataclass
+class ApprovalsWaiting:
+    """Endorsed applications waiting in the user's approval queue (``approval_queue``)."""
+
+    count: int
+    subsidy: int  # fen the approvals would reserve
+    own_count: int  # of them, paid by the user's own federation (not one below it)
+    own_subsidy: int
+    oldest: object  # datetime the longest-waiting one was endorsed, or None
+
+
+def approvals_waiting(user: AnyUser) -> ApprovalsWaiting:
+    """How many approvals wait and for how much money, in one aggregate query."""
+    own = Q(funding_org_id=user.org_id) if user.org_id else Q(pk__in=[])
+    totals = (
+        approval_queue(user)
+        .order_by()
+        .aggregate(
+            count=Count("pk"),
+            subsidy=Sum("subsidy_fen", default=0),
+            own_count=Count("pk", filter=own),
+            own_subsidy=Sum("subsidy_fen", filter=own, default=0),
+            oldest=Min("updated_at"),
+        )
+    )
+    return ApprovalsWaiting(**totals)
+
+
+TOOK_TRIP = (Status.COMPLETED, Status.SETTLED)
+
+
+def top_bases_by_volume(user: AnyUser, *, year: int, limit: int = 5) -> list[dict]:
+    """The bases where most people of the user's scope took trips of fiscal year ``year``
+    (applications attended or settled), with how many of them are settled and the subsidy paid.
+    One grouped query."""
+    return list(
+        applications_visible_to(user)
+        .filter(year=year, status__in=TOOK_TRIP)
+        .order_by()
+        .values(
+            base_id=F("batch__itinerary__base_id"),
+            base_name=F("batch__itinerary__base__name"),
+            county_name=F("batch__itinerary__base__county__name"),
+        )
+        .annotate(
+            people=Count("pk"),
+            settled=Count("pk", filter=Q(status=Status.SETTLED)),
+            paid=Sum("paid_fen", filter=Q(status=Status.SETTLED), default=0),
+        )
+        .order_by("-people", "-paid", "base_name", "base_id")[:limit]
+    )
 
 
 def roster_batches(user: AnyUser, *, since: date | None = None) -> QuerySet[Batch]:

@@ -286,6 +286,16 @@ def overdue_inspections(user: AnyUser, today: date | None = None) -> QuerySet[In
     return inspections_for(user, overdue=True, today=today).order_by("rectification_deadline", "pk")
 
 
+def top_bases_by_score(user: AnyUser, *, limit: int = 5) -> list[Base]:
+    """Bases in the user's management scope that take guests, best service score first (bases
+    without a score yet are left out). One query."""
+    return list(
+        bases_managed_by(user)
+        .filter(public_q(), service_score__isnull=False)
+        .order_by("-service_score", "-stars", "name", "pk")[:limit]
+    )
+
+
 def latest_ratings(user: AnyUser) -> QuerySet[Base]:
     """Bases in scope with their latest star rating's date (for the ratings page)."""
     last = StarRating.objects.filter(base=OuterRef("pk")).order_by("-rated_on", "-pk")

@@ -64,6 +64,14 @@ class MovementForm(forms.Form):
         for name in self.org_fields:
             self.fields[name].offer_to(user)
 
+    def offered_orgs(self) -> list[Organization]:
+        """Every organization the form's organization fields offer, once each."""
+        orgs: dict[int, Organization] = {}
+        for name in self.org_fields:
+            for org in self.fields[name].offered if self.fields[name].offered is not None else ():
+                orgs.setdefault(org.pk, org)
+        return list(orgs.values())
+
     def clean(self) -> dict:
         data = super().clean()
         scoping.check_orgs_in_scope(
@@ -89,9 +97,10 @@ class AllocationForm(MovementForm):
 
 
 class LedgerFilterForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("Fiscal year"), required=False, min_value=2000, max_value=2100
-    )
+    """The ledger's pickers: fiscal years with money, and the organizations of the user's funds
+    subtree (by code, so a link can name one); a value outside them is a field error."""
+
+    year = forms.TypedChoiceField(label=_("Fiscal year"), required=False, coerce=int)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
     )
@@ -100,11 +109,34 @@ class LedgerFilterForm(forms.Form):
         required=False,
         choices=[("", _("All sources")), *FundSource.choices],
     )
-    org = forms.CharField(label=_("Organization code"), required=False, max_length=32)
+    org = forms.ChoiceField(label=_("Organization"), required=False)
+
+    def __init__(self, *args, years, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *((y, y) for y in years)]
+        orgs = list(orgs)
+        top = min((o.depth for o in orgs), default=0)
+        self.fields["org"].choices = [
+            ("", _("All organizations")),
+            *((o.code, f"{'　' * (o.depth - top)}{o.name}") for o in orgs),
+        ]
+
+
+class YearChoiceForm(forms.Form):
+    """A year picker of the year-closing page."""
+
+    year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, y) for y in years]
 
 
 class CloseYearForm(forms.Form):
-    year = forms.IntegerField(label=_("Fiscal year to close"), min_value=2000, max_value=2100)
+    # Chosen with the page's year picker; the form closes the year previewed.
+    year = forms.IntegerField(
+        label=_("Fiscal year to close"), min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
     confirm = forms.BooleanField(
         label=_("I have checked the preview: close this year and carry its money forward.")
     )

@@ -10,9 +10,18 @@ from decimal import Decimal
 from functools import reduce
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
-from accounts.models import Organization
-from funds.models import Account, Bucket, Entry, Kind, SubsidyPolicy, Transaction
+from accounts.models import Organization, OrgKind
+from funds.models import (
+    Account,
+    Bucket,
+    Entry,
+    FiscalYear,
+    Kind,
+    SubsidyPolicy,
+    Transaction,
+)
 from recuperation.money import percent
 
 
@@ -217,12 +226,24 @@ def early_warnings(*, orgs: QuerySet[Organization], year: int, today: date) -> l
     For an org behind pace, the suggested reallocation is the part of its available money that
     its pace will not use by year end (available − what the pace projects it will still commit).
     """
+    orgs = list(orgs)
+    return pace_of(orgs=orgs, usages=utilizations(orgs=orgs, year=year), year=year, today=today)
+
+
+def utilization_target(year: int) -> Decimal:
+    """The year's utilization target set by city staff (0–1; 80 % without a policy)."""
     policy = policy_for(year)
-    target = Decimal(policy.utilization_target_percent if policy else 80) / 100
+    return Decimal(policy.utilization_target_percent if policy else 80) / 100
+
+
+def pace_of(
+    *, orgs: Iterable[Organization], usages: dict[int, Utilization], year: int, today: date
+) -> list[PaceWarning]:
+    """``early_warnings`` over utilizations already read (``utilizations``), in the order of
+    ``orgs``; organizations without money for the year are left out."""
+    target = utilization_target(year)
     elapsed = year_elapsed(year, today)
     warnings = []
-    orgs = list(orgs)
-    usages = utilizations(orgs=orgs, year=year)
     for org in orgs:
         usage = usages[org.pk]
         if not usage.denominator:
@@ -235,12 +256,176 @@ def early_warnings(*, orgs: QuerySet[Organization], year: int, today: date) -> l
     return warnings
 
 
-def ledger_transactions(*, orgs: QuerySet[Organization]) -> QuerySet[Transaction]:
-    """Transactions touching any account of the given organizations, newest first."""
+def year_is_closed(year: int) -> bool:
+    return FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists()
+
+
+def first_open_year(today: date) -> int:
+    """The earliest fiscal year with money that is not closed yet (this year when all are)."""
+    closed = set(FiscalYear.objects.filter(closed_at__isnull=False).values_list("year", flat=True))
+    years = Account.objects.order_by("year").values_list("year", flat=True).distinct()
+    return next((y for y in years if y not in closed), max(closed, default=today.year - 1) + 1)
+
+
+ADDITIVE = ("received", "rolled_in", "rolled_out", "reserved", "spent", "available")
+
+
+@dataclass
+class Breakdown:
+    """One organization's money for a year, split by the organizations directly under it.
+
+    ``rows`` are the children with money (their whole subtrees, with their pace); ``own`` is
+    what the organization keeps on its own accounts: the total less its children's subtrees,
+    field by field, so the rows and ``own`` add up to ``total`` in every column (money that
+    moved between the organization and a child counts once on each side and cancels out).
+    """
+
+    org: Organization
+    year: int
+    total: Utilization
+    own: Utilization
+    rows: list[PaceWarning]
+    total_pace: PaceWarning | None
+    closed: bool
+    started: bool  # the year has begun (no pace before)
+    target_rate: Decimal
+
+    @property
+    def shows_pace(self) -> bool:
+        """Pace and early warnings belong to a year in progress: a closed year shows its final
+        figures, a year to come has no pace yet."""
+        return self.started and not self.closed
+
+    @property
+    def behind(self) -> list[PaceWarning]:
+        return [r for r in self.rows if r.is_behind] if self.shows_pace else []
+
+    @property
+    def own_has_money(self) -> bool:
+        return any(getattr(self.own, name) for name in ADDITIVE) or bool(self.own.people_served)
+
+    @property
+    def holds_money_itself(self) -> bool:
+        """A federation none of whose children has money of this year, while it has: it pays
+        its unions' trips from its own accounts."""
+        return self.org.kind != OrgKind.GRASSROOTS and not self.rows and self.own_has_money
+
+
+def breakdown(*, org: Organization, year: int, today: date) -> Breakdown:
+    """``org``'s subtree and each union-tree child's subtree for ``year``, in a fixed number of
+    queries whatever the number of children (one ``utilizations`` call)."""
+    children = list(
+        Organization.objects.filter(
+            parent=org, kind__in=[OrgKind.CITY, OrgKind.COUNTY, OrgKind.GRASSROOTS]
+        ).order_by("path")
+    )
+    usages = utilizations(orgs=[org, *children], year=year)
+    paces = pace_of(orgs=[org, *children], usages=usages, year=year, today=today)
+    total_pace = paces[0] if paces and paces[0].org.pk == org.pk else None
+    rows = [p for p in paces if p.org.pk != org.pk]
+    total = usages[org.pk]
+    own = {name: getattr(total, name) for name in ADDITIVE}
+    people = total.people_served
+    for row in rows:  # a child without money of the year stays in ``own``
+        for name in ADDITIVE:
+            own[name] -= getattr(row.usage, name)
+        people -= row.usage.people_served
+    return Breakdown(
+        org=org,
+        year=year,
+        total=total,
+        own=Utilization(org=org.code, year=year, people_served=people, **own),
+        rows=rows,
+        total_pace=total_pace,
+        closed=year_is_closed(year),
+        started=today >= date(year, 1, 1),
+        target_rate=total_pace.target_rate if total_pace else utilization_target(year),
+    )
+
+
+@dataclass
+class MonthOfSpend:
+    year: int
+    month: int
+    spent: int  # fen paid out (settlements) in this month
+    people: int  # applications paid in this month
+
+
+def monthly_spend(*, org: Organization, year: int) -> list[MonthOfSpend]:
+    """Money of fiscal year ``year`` paid by ``org``'s subtree, month by month of the payment's
+    value date, January to December (and on into the next year while payments of ``year``'s
+    money still come in). One grouped query. The months add up to ``utilization``'s ``spent``
+    and ``people_served``: one application is paid by one transaction."""
+    rows = (
+        Entry.objects.filter(
+            kind=Kind.PAY,
+            amount__gt=0,
+            account__bucket=Bucket.SPENT,
+            account__year=year,
+            account__org__path__startswith=org.path,
+        )
+        .annotate(month=TruncMonth("transaction__value_date"))
+        .values("month")
+        .annotate(spent=Sum("amount"), people=Count("transaction__cause_id", distinct=True))
+        .order_by("month")
+    )
+    found = {(r["month"].year, r["month"].month): r for r in rows}
+    first = min([(year, 1), *found])
+    last = max([(year, 12), *found])
+    months = []
+    y, m = first
+    while (y, m) <= last:
+        row = found.get((y, m))
+        months.append(MonthOfSpend(y, m, row["spent"] if row else 0, row["people"] if row else 0))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def available_balances(*, orgs: Iterable[Organization], year: int) -> list[Account]:
+    """The ``available`` accounts of ``orgs`` for ``year`` that hold money, by organization and
+    fund source (what a grant or allocation form shows beside its fields)."""
+    return list(
+        Account.objects.filter(
+            org__in=list(orgs), year=year, bucket=Bucket.AVAILABLE, balance__gt=0
+        )
+        .select_related("org")
+        .order_by("org__path", "source")
+    )
+
+
+def ledger_transactions(
+    *,
+    orgs: QuerySet[Organization],
+    year: int | None = None,
+    kind: str = "",
+    source: str = "",
+    within: Organization | None = None,
+) -> QuerySet[Transaction]:
+    """Transactions touching any account of ``orgs`` (optionally: of fiscal year ``year``, of
+    ``kind``, with a leg in ``source`` or in ``within``'s subtree), latest value date first, then
+    latest recorded, with who recorded each. Each transaction once, with all its entries."""
+    legs = Entry.objects.filter(account__org__in=orgs)
+    if source:
+        legs = legs.filter(account__source=source)
+    if within is not None:
+        legs = legs.filter(account__org__path__startswith=within.path)
+    txns = Transaction.objects.filter(pk__in=legs.values("transaction_id"))
+    if year:
+        txns = txns.filter(year=year)
+    if kind:
+        txns = txns.filter(kind=kind)
     return (
-        Transaction.objects.filter(entries__account__org__in=orgs)
-        .distinct()
-        .select_related("actor")
+        txns.select_related("actor", "actor__org")
         .prefetch_related("entries__account__org")
-        .order_by("-created_at", "-pk")
+        .order_by("-value_date", "-created_at", "-pk")
+    )
+
+
+def ledger_entries(transactions: QuerySet[Transaction]) -> QuerySet[Entry]:
+    """Every entry of ``transactions`` in the same order, each with its transaction, account,
+    organization and actor joined in: an export reads it in chunks (``.iterator()``)."""
+    return (
+        Entry.objects.filter(transaction__in=transactions.order_by().values("pk"))
+        .select_related("transaction", "transaction__actor", "account", "account__org")
+        .order_by("-transaction__value_date", "-transaction__created_at", "-transaction_id", "pk")
     )

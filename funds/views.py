@@ -3,6 +3,8 @@ year closing. Every table can be downloaded as .xlsx with ``?export=xlsx``."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,15 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import scoping
-from accounts.models import Organization, OrgKind
+from accounts.models import Organization
 from funds import services
 from funds.forms import (
     MONEY_FIELDS,
+    PRIORITY_GROUP_CHOICES,
     AllocationForm,
     CloseYearForm,
     GrantForm,
     LedgerFilterForm,
     PolicyForm,
+    YearChoiceForm,
     yuan_label,
 )
 from funds.models import FiscalYear, SubsidyPolicy
@@ -35,9 +39,16 @@ from funds.permissions import (
     get_funds_org_for_view,
     get_policy_for_edit,
 )
-from funds.selectors import early_warnings, fiscal_years, ledger_transactions, utilization
-from recuperation.money import fen_to_yuan
-from recuperation.xlsx import xlsx_response
+from funds.selectors import (
+    available_balances,
+    breakdown,
+    first_open_year,
+    fiscal_years,
+    ledger_entries,
+    ledger_transactions,
+)
+from funds.services import MONEY_ORG_KINDS
+from recuperation.xlsx import DATE, DATETIME, INT, MONEY, RATE, Column, xlsx_response
 
 
 def _require_funds_user(request: HttpRequest) -> Organization:
@@ -57,6 +68,14 @@ def _year(request: HttpRequest) -> int:
     return year
 
 
+def _tabs(request: HttpRequest) -> dict:
+    """What every funds page's tabs need (templates/funds/_nav.html)."""
+    return {
+        "can_set_policy": can_set_policy(request.user),
+        "can_record": can_record_movements(request.user),
+    }
+
+
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
@@ -64,75 +83,82 @@ def overview(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     code = request.GET.get("org")
     org = get_funds_org_for_view(request.user, code) if code else root
-    usage = utilization(org=org, year=year)
-    children = Organization.objects.filter(
-        parent=org, kind__in=[OrgKind.CITY, OrgKind.COUNTY, OrgKind.GRASSROOTS]
-    ).order_by("path")
     today = timezone.localdate()
-    rows = early_warnings(orgs=children, year=year, today=today)
-    own = next(iter(early_warnings(orgs=[org], year=year, today=today)), None)
+    b = breakdown(org=org, year=year, today=today)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename=f"funds-{org.code}-{year}",
-            title=str(year),
-            headers=[
-                _("Organization"),
-                _("Received"),
-                _("Rolled in"),
-                _("Reserved"),
-                _("Spent"),
-                _("Available"),
-                _("Rolled out"),
-                _("Utilization"),
-                _("Committed"),
-                _("Projected"),
-                _("People served"),
-                _("Behind pace"),
-            ],
-            rows=[
-                [
-                    r.org.name,
-                    fen_to_yuan(r.usage.received),
-                    fen_to_yuan(r.usage.rolled_in),
-                    fen_to_yuan(r.usage.reserved),
-                    fen_to_yuan(r.usage.spent),
-                    fen_to_yuan(r.usage.available),
-                    fen_to_yuan(r.usage.rolled_out),
-                    float(r.usage.utilization_rate),
-                    float(r.usage.committed_rate),
-                    float(r.projected_rate),
-                    r.usage.people_served,
-                    _("yes") if r.is_behind else "",
-                ]
-                for r in rows
-            ],
-        )
-    fiscal_year = FiscalYear.objects.filter(year=year).first()
+        return _overview_xlsx(b)
     return render(
         request,
         "funds/overview.html",
         {
+            **_tabs(request),
             "org": org,
             "root": root,
             "year": year,
             "years": fiscal_years(today),
-            "usage": usage,
-            "rows": rows,
-            "own": own,
-            "behind": [r for r in rows if r.is_behind],
-            "closed": fiscal_year is not None and fiscal_year.is_closed,
+            "b": b,
+            "usage": b.total,
+            "pace": b.total_pace if b.shows_pace else None,
             "can_move": can_move_funds(request.user, org),
-            "can_set_policy": can_set_policy(request.user),
             "breadcrumbs": [a for a in org.ancestors() if a.is_within(root)] if org != root else [],
         },
     )
 
 
+def _overview_xlsx(b) -> HttpResponse:
+    """The overview's table: one row per child, the organization's own accounts and the total,
+    so every money column adds up to the total row."""
+
+    def line(name, usage, pace=None) -> list:
+        return [
+            name,
+            usage.received,
+            usage.rolled_in,
+            usage.reserved,
+            usage.spent,
+            usage.available,
+            usage.rolled_out,
+            usage.utilization_rate,
+            usage.committed_rate,
+            pace.projected_rate if pace and b.shows_pace else None,
+            usage.people_served,
+            _("yes") if pace and b.shows_pace and pace.is_behind else "",
+        ]
+
+    rows = [line(r.org.name, r.usage, r) for r in b.rows]
+    if b.own_has_money:
+        rows.append(line(_("%(org)s (own accounts)") % {"org": b.org.name}, b.own))
+    rows.append(line(_("Total"), b.total, b.total_pace))
+    return xlsx_response(
+        filename=f"funds-{b.org.code}-{b.year}",
+        title=str(b.year),
+        headers=[
+            Column(_("Organization"), width=24),
+            Column(_("Received"), MONEY),
+            Column(_("Rolled in"), MONEY),
+            Column(_("Reserved"), MONEY),
+            Column(_("Spent"), MONEY),
+            Column(_("Available"), MONEY),
+            Column(_("Rolled out"), MONEY),
+            Column(_("Utilization"), RATE),
+            Column(_("Committed"), RATE),
+            Column(_("Projected"), RATE),
+            Column(_("People served"), INT),
+            _("Behind pace"),
+        ],
+        rows=rows,
+    )
+
+
 def _movement(request: HttpRequest, form_class, template: str, do_move) -> HttpResponse:
-    """A grant or allocation; the form refuses organizations the user may not move money of."""
+    """A grant or allocation; the form refuses organizations the user may not move money of.
+    Beside it, the money available to the organizations it offers, for the form's year."""
     if not can_record_movements(request.user):
         raise PermissionDenied
-    form = form_class(request.POST or None, user=request.user)
+    initial = {}
+    if request.method == "GET" and request.GET.get("year"):
+        initial["year"] = _year(request)  # the balances' year picker
+    form = form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             do_move(form.cleaned_data)
@@ -141,7 +167,26 @@ def _movement(request: HttpRequest, form_class, template: str, do_move) -> HttpR
         else:
             messages.success(request, _("Recorded in the ledger."))
             return redirect(f"{_overview_url()}?year={form.cleaned_data['year']}")
-    return render(request, template, {"form": form})
+    year = _form_year(form)
+    return render(
+        request,
+        template,
+        {
+            **_tabs(request),
+            "form": form,
+            "year": year,
+            "balances": available_balances(orgs=form.offered_orgs(), year=year),
+        },
+    )
+
+
+def _form_year(form) -> int:
+    """The year the form is about: the one typed in (when it is a sane one), else its initial."""
+    try:
+        year = int(form.data.get("year") or form.initial.get("year"))
+    except (TypeError, ValueError):
+        return int(form.initial.get("year") or timezone.localdate().year)
+    return year if 2000 <= year <= 2100 else int(form.initial["year"])
 
 
 def _overview_url() -> str:
@@ -183,64 +228,87 @@ def allocate(request: HttpRequest) -> HttpResponse:
     return _movement(request, AllocationForm, "funds/allocate.html", do_move)
 
 
+def _ledger_orgs(request: HttpRequest, root: Organization):
+    return (
+        scoping.visible_orgs(request.user)
+        .filter(path__startswith=root.path, kind__in=MONEY_ORG_KINDS)
+        .order_by("path")
+    )
+
+
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
     root = _require_funds_user(request)
-    form = LedgerFilterForm(request.GET or None)
-    orgs = scoping.visible_orgs(request.user)
-    txns = ledger_transactions(orgs=orgs.filter(path__startswith=root.path))
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["year"]:
-            txns = txns.filter(year=data["year"])
-        if data["kind"]:
-            txns = txns.filter(kind=data["kind"])
-        if data["source"]:
-            txns = txns.filter(entries__account__source=data["source"])
-        if data["org"]:
-            org = get_funds_org_for_view(request.user, data["org"])
-            txns = txns.filter(entries__account__org__path__startswith=org.path)
+    today = timezone.localdate()
+    orgs = _ledger_orgs(request, root)
+    code = request.GET.get("org")
+    if code and not orgs.filter(code=code).exists():
+        get_funds_org_for_view(request.user, code)  # out of scope or unknown: 404
+    form = LedgerFilterForm(request.GET or None, years=fiscal_years(today), orgs=orgs)
+    filters = {}
+    if form.is_bound and not form.is_valid():
+        txns = ledger_transactions(orgs=orgs).none()
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        within = orgs.filter(code=data["org"]).first() if data.get("org") else None
+        filters = {
+            "year": data.get("year") or None,
+            "kind": data.get("kind", ""),
+            "source": data.get("source", ""),
+            "within": within,
+        }
+        txns = ledger_transactions(orgs=orgs, **filters)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename="ledger",
-            title=_("Ledger"),
-            headers=[
-                _("No."),
-                _("Value date"),
-                _("Kind"),
-                _("Fiscal year"),
-                _("Organization"),
-                _("Fund source"),
-                _("Bucket"),
-                _("Amount"),
-                _("Cause"),
-                _("Actor"),
-                _("Memo"),
-            ],
-            rows=[
-                [
-                    t.pk,
-                    t.value_date,
-                    t.get_kind_display(),
-                    e.account.year,
-                    e.account.org.name,
-                    e.account.get_source_display(),
-                    e.account.get_bucket_display(),
-                    fen_to_yuan(e.amount),
-                    f"{t.get_cause_type_display()} {t.cause_id}",
-                    t.actor.get_full_name() if t.actor else "",
-                    t.memo,
-                ]
-                for t in txns[:20000]
-                for e in t.entries.all()
-            ],
-        )
+        return _ledger_xlsx(txns)
     page = Paginator(txns, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     return render(
-        request, "funds/ledger.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "funds/ledger.html",
+        {**_tabs(request), "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _ledger_xlsx(txns) -> HttpResponse:
+    """One row per entry, streamed: the ledger can be long."""
+    system = _("system")
+    return xlsx_response(
+        filename="ledger",
+        title=_("Ledger"),
+        headers=[
+            Column(_("No."), INT),
+            Column(_("Value date"), DATE),
+            _("Kind"),
+            Column(_("Fiscal year"), INT),
+            Column(_("Organization"), width=24),
+            _("Fund source"),
+            _("Bucket"),
+            Column(_("Amount"), MONEY),
+            _("Cause"),
+            _("Recorded by"),
+            Column(_("Recorded at"), DATETIME),
+            Column(_("Memo"), width=30),
+        ],
+        rows=(
+            [
+                e.transaction_id,
+                e.transaction.value_date,
+                e.transaction.get_kind_display(),
+                e.account.year,
+                e.account.org.name,
+                e.account.get_source_display(),
+                e.account.get_bucket_display(),
+                e.amount,
+                f"{e.transaction.get_cause_type_display()} {e.transaction.cause_id}",
+                e.transaction.actor.get_full_name() if e.transaction.actor else system,
+                e.transaction.created_at,
+                e.transaction.memo,
+            ]
+            for e in ledger_entries(txns).iterator(chunk_size=2000)
+        ),
     )
 
 
@@ -250,27 +318,40 @@ def policies(request: HttpRequest) -> HttpResponse:
     _require_funds_user(request)
     rows = SubsidyPolicy.objects.all()
     if request.GET.get("export") == "xlsx":
-        fields = PolicyForm.Meta.fields
+        return _policies_xlsx(rows)
+    return render(request, "funds/policies.html", {**_tabs(request), "policies": rows})
 
-        def cell(policy: SubsidyPolicy, name: str):
-            value = getattr(policy, name)
-            if name in MONEY_FIELDS:
-                return fen_to_yuan(value)  # the sheet shows yuan, like the pages
-            return ", ".join(value) if isinstance(value, list) else value
 
-        return xlsx_response(
-            filename="subsidy-policies",
-            title=_("Subsidy policies"),
-            headers=[
-                yuan_label(field) if field.name in MONEY_FIELDS else str(field.verbose_name)
-                for field in map(SubsidyPolicy._meta.get_field, fields)
-            ],
-            rows=[[cell(p, f) for f in fields] for p in rows],
-        )
-    return render(
-        request,
-        "funds/policies.html",
-        {"policies": rows, "can_set_policy": can_set_policy(request.user)},
+PERCENT_FIELDS = ("unit_share_percent", "utilization_target_percent")
+
+
+def _policies_xlsx(rows) -> HttpResponse:
+    """One row per year's policy: money in yuan, the two percentages as rates."""
+    fields = PolicyForm.Meta.fields
+
+    def column(field) -> Column:
+        if field.name in MONEY_FIELDS:
+            return Column(yuan_label(field), MONEY)
+        if field.name in PERCENT_FIELDS:
+            return Column(str(field.verbose_name), RATE)
+        if field.name == "year":
+            return Column(str(field.verbose_name), INT)
+        return Column(str(field.verbose_name), width=24 if field.name == "title" else None)
+
+    def cell(policy: SubsidyPolicy, name: str):
+        value = getattr(policy, name)
+        if name in PERCENT_FIELDS:
+            return Decimal(value) / 100
+        if name == "priority_groups":
+            labels = dict(PRIORITY_GROUP_CHOICES)
+            return ", ".join(str(labels.get(code, code)) for code in value)
+        return value
+
+    return xlsx_response(
+        filename="subsidy-policies",
+        title=_("Subsidy policies"),
+        headers=[column(SubsidyPolicy._meta.get_field(f)) for f in fields],
+        rows=([cell(p, f) for f in fields] for p in rows),
     )
 
 
@@ -283,20 +364,27 @@ def policy_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
         services.save_policy(policy=form.save(commit=False), by=request.user)
         messages.success(request, _("The subsidy policy was saved."))
         return redirect("funds:policies")
-    return render(request, "funds/policy_form.html", {"form": form, "policy": policy})
+    return render(
+        request, "funds/policy_form.html", {**_tabs(request), "form": form, "policy": policy}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def close_year(request: HttpRequest) -> HttpResponse:
+    """Preview and close a fiscal year; opens on the first year still open."""
     _require_funds_user(request)
     if not can_set_policy(request.user):
         raise PermissionDenied
-    default_year = timezone.localdate().year - 1
+    today = timezone.localdate()
+    first_open = first_open_year(today)
+    years = sorted({*fiscal_years(today), first_open}, reverse=True)
     try:
-        year = int(request.POST.get("year") or request.GET.get("year") or default_year)
+        year = int(request.POST.get("year") or request.GET.get("year") or first_open)
     except ValueError:
         raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
     form = CloseYearForm(request.POST or None, initial={"year": year})
     if request.method == "POST" and form.is_valid():
         try:
@@ -316,11 +404,15 @@ def close_year(request: HttpRequest) -> HttpResponse:
         request,
         "funds/close_year.html",
         {
+            **_tabs(request),
             "form": form,
+            "picker": YearChoiceForm(initial={"year": year}, years=years),
             "year": year,
+            "years": years,
+            "first_open": first_open,
             "preview": preview,
             "total": sum(line.amount for line in preview),
             "fiscal_year": fiscal_year,
-            "not_ended": year >= timezone.localdate().year,
+            "not_ended": year >= today.year,
         },
     )

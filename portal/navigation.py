@@ -13,9 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 
 ANYONE = "anyone"
+STAFF_AND_AUDITORS = {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"}
+# Home, the priced catalogue and the dashboard come first, then each app's entries, then the rest.
+LEADING = 3
 MENU: list[tuple[str, object, set]] = [
     ("portal:home", _("Home"), {ANYONE}),
     ("trips:catalogue", _("Recuperation trips"), {ANYONE}),
+    ("portal:dashboard", _("Dashboard"), STAFF_AND_AUDITORS),
     (
         "accounts:members",
         _("Members"),
@@ -30,10 +34,10 @@ APPS_WITH_MENUS = ("bases", "applications", "funds")
 
 
 def all_entries() -> list[tuple[str, object, set]]:
-    entries = MENU[:2]  # home and the priced catalogue first
+    entries = MENU[:LEADING]
     for app in APPS_WITH_MENUS:
         entries += import_module(f"{app}.navigation").MENU
-    return entries + MENU[2:]
+    return entries + MENU[LEADING:]
 
 
 def menu_for(user) -> list[dict]:

@@ -49,8 +49,9 @@ def yuan_str(fen: int | None) -> str:
 
 
 def format_yuan(fen: int | None) -> str:
-    """``123456789`` → ``"¥1,234,567.89"`` for pages."""
-    return f"¥{fen_to_yuan(fen):,.2f}"
+    """``123456789`` → ``"¥1,234,567.89"`` for pages; ``-230000`` → ``"-¥2,300.00"``."""
+    amount = fen_to_yuan(fen)
+    return f"{'-' if amount < 0 else ''}¥{abs(amount):,.2f}"
 
 
 def percent(part: int, whole: int) -> Decimal:

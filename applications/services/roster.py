@@ -45,6 +45,10 @@ def roster_template() -> bytes:
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 24
     sheet.column_dimensions["C"].width = 18
+    # ID card and phone numbers are text: typed in, they keep their digits (and a final X).
+    sheet.column_dimensions["B"].number_format = "@"
+    sheet.column_dimensions["C"].number_format = "@"
+    sheet.freeze_panes = "A2"
     notes = book.create_sheet(_("How to fill in"))
     for line in (
         _("One member of your union per row, from row 2 on."),

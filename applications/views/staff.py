@@ -37,8 +37,8 @@ from applications.models import Application, Lottery, Settlement, Status
 from applications.services.reminders import WAITING_DAYS
 from applications.views.shared import flash_refusal, redirect_back, require
 from funds.selectors import utilizations
-from recuperation.money import fen_to_yuan, format_yuan
-from recuperation.xlsx import xlsx_response
+from recuperation.money import format_yuan
+from recuperation.xlsx import DATE, INT, MONEY, Column, xlsx_response
 
 QUEUE_PAGE = 50
 LIST_PAGE = 30
@@ -102,6 +102,7 @@ def _money_panel(queue) -> list[dict]:
 
 
 def _queue_xlsx(queue) -> HttpResponse:
+    """The (filtered) queue, streamed in chunks: money in yuan, dates as dates."""
     now = timezone.now()
     rows = (
         [
@@ -110,14 +111,14 @@ def _queue_xlsx(queue) -> HttpResponse:
             app.union.name,
             app.batch.itinerary.title,
             app.batch.itinerary.base.name,
-            app.batch.start_date.isoformat(),
+            app.batch.start_date,
             app.group_trip.title if app.group_trip_id else "",
             app.get_status_display(),
-            fen_to_yuan(app.price_fen),
-            fen_to_yuan(app.subsidy_fen),
-            fen_to_yuan(app.net_cost_fen),
+            app.price_fen,
+            app.subsidy_fen,
+            app.net_cost_fen,
             app.funding_org.name,
-            timezone.localtime(app.updated_at).date().isoformat(),
+            app.updated_at,
             (now - app.updated_at).days,
         ]
         for app in queue.iterator(chunk_size=500)
@@ -126,20 +127,20 @@ def _queue_xlsx(queue) -> HttpResponse:
         filename="approval-queue",
         title=_("Approval queue"),
         headers=[
-            _("Application"),
+            Column(_("Application"), INT),
             _("Worker"),
             _("Union"),
-            _("Itinerary"),
-            _("Base"),
-            _("Departure"),
+            Column(_("Itinerary"), width=24),
+            Column(_("Base"), width=20),
+            Column(_("Departure"), DATE),
             _("Group trip"),
             _("Status"),
-            _("Union price (¥)"),
-            _("Subsidy (¥)"),
-            _("Net cost (¥)"),
+            Column(_("Union price"), MONEY),
+            Column(_("Subsidy"), MONEY),
+            Column(_("Net cost"), MONEY),
             _("Funded by"),
-            _("Since"),
-            _("Days waiting"),
+            Column(_("Since"), DATE),
+            Column(_("Days waiting"), INT),
         ],
         rows=rows,
     )

@@ -85,7 +85,7 @@ def test_roster_exports_xlsx_with_masked_numbers(client, tree):
     login(client, tree.user("operator"))
     response = client.get(f"/applications/rosters/{trip.batch.pk}/?export=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == "导出人"
     assert PHONE not in [str(v) for v in rows[1]] and rows[1][2].startswith("138")
 

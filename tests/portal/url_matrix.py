@@ -1,13 +1,15 @@
 """The portal's rows of the URL × method × role matrix in tests/test_permissions.py (format:
 tests/matrix.py): the priced catalogue's pages (which kept their ``/bases/…`` addresses when
-they moved here from bases), the comparison and "recommended for you"; the homes are in the
-main matrix. The objects belong to county A and its operator.
+they moved here from bases), the comparison, "recommended for you" and the staff dashboard; the
+homes are in the main matrix. The objects belong to county A and its operator. What county B's
+staff see on the dashboard (not county A's numbers) is checked by content in
+tests/portal/test_dashboard.py.
 """
 
 from __future__ import annotations
 
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
-from tests.matrix import VIEWERS, only, roles
+from tests.matrix import LOGIN, SUPERVISORS, VIEWERS, only, roles
 
 WORKERS = {"worker_a1", "worker_b1"}
 
@@ -42,5 +44,7 @@ MATRIX: dict = {
     # A visitor's own picks, in their session (no object written: SESSION_WRITES).
     ("trips:compare_toggle", "post"): ("/bases/compare/toggle/", 302, 302),
     ("recommendation-list", "get"): ("/api/v1/recommendations/", 401, only(WORKERS)),
+    # Federation staff and auditors, each over their own subtree; everyone else 403.
+    ("portal:dashboard", "get"): ("/dashboard/", LOGIN, only(SUPERVISORS)),
 }
 SESSION_WRITES = {"trips:compare_toggle"}
