@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
 from accounts.models import Organization
-from funds.models import Account, Bucket, Entry, Kind, SubsidyPolicy, Transaction
+from funds.models import Account, Bucket, SubsidyPolicy, Transaction
 from recuperation.money import percent
 
 
@@ -53,122 +53,83 @@ class Utilization:
         }
 
 
-def utilization(*, org: Organization, year: int) -> Utilization:
-    """Three aggregate queries, whatever the size of the ledger.
+FIGURES = ("received", "rolled_in", "rolled_out", "reserved", "spent", "available", "people")
 
-    Money that entered the subtree from outside is the sum of every grant and allocation entry
-    on the subtree's available accounts: an allocation between two members of the subtree adds
-    up to zero there, so only money crossing the subtree's edge remains.
+
+def _figures() -> dict[str, Sum]:
+    """The sums that make a Utilization, over accounts of one year.
+
+    Each account carries running figures kept by the entry trigger (``Account``, migration
+    0005), so a subtree's year is one aggregate over its accounts, not a scan of its entries.
     """
-    accounts = Account.objects.filter(year=year, org__path__startswith=org.path)
-    balances = accounts.aggregate(
-        available=Sum("balance", filter=Q(bucket=Bucket.AVAILABLE), default=0),
-        reserved=Sum("balance", filter=Q(bucket=Bucket.RESERVED), default=0),
-        spent=Sum("balance", filter=Q(bucket=Bucket.SPENT), default=0),
+    return {
+        "available": Sum("balance", filter=Q(bucket=Bucket.AVAILABLE), default=0),
+        "reserved": Sum("balance", filter=Q(bucket=Bucket.RESERVED), default=0),
+        "spent": Sum("balance", filter=Q(bucket=Bucket.SPENT), default=0),
+        "received": Sum("received", default=0),
+        "rolled_in": Sum("rolled_in", default=0),
+        "rolled_out": Sum("rolled_out", default=0),
+        "people": Sum("served", default=0),
+    }
+
+
+def utilization(*, org: Organization, year: int) -> Utilization:
+    """One aggregate query over the subtree's accounts of the year, whatever the ledger's size.
+
+    Money that entered the subtree from outside is the sum of the ``received`` figures (grant
+    and allocation entries) of the subtree's available accounts: an allocation between two
+    members of the subtree adds up to zero there, so only money crossing its edge remains.
+    People served add up across the subtree's organizations because one application's money is
+    always reserved from a single organization.
+    """
+    totals = Account.objects.filter(year=year, org__path__startswith=org.path).aggregate(
+        **_figures()
     )
-    entries = Entry.objects.filter(account__year=year, account__org__path__startswith=org.path)
-    flows = entries.filter(kind__in=[Kind.GRANT, Kind.ALLOCATE, Kind.ROLLOVER]).aggregate(
-        received=Sum(
-            "amount",
-            filter=Q(kind__in=[Kind.GRANT, Kind.ALLOCATE], account__bucket=Bucket.AVAILABLE),
-            default=0,
-        ),
-        rolled_in=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__gt=0), default=0),
-        rolled_out=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__lt=0), default=0),
-    )
-    people = entries.filter(kind=Kind.PAY, amount__gt=0, account__bucket=Bucket.SPENT).aggregate(
-        n=Count("transaction__cause_id", distinct=True)
-    )
+    return _usage(org, year, totals)
+
+
+def _usage(org: Organization, year: int, totals: dict) -> Utilization:
     return Utilization(
         org=org.code,
         year=year,
-        received=flows["received"],
-        rolled_in=flows["rolled_in"],
-        rolled_out=-flows["rolled_out"],
-        reserved=balances["reserved"],
-        spent=balances["spent"],
-        available=balances["available"],
-        people_served=people["n"],
+        received=totals["received"],
+        rolled_in=totals["rolled_in"],
+        rolled_out=totals["rolled_out"],
+        reserved=totals["reserved"],
+        spent=totals["spent"],
+        available=totals["available"],
+        people_served=totals["people"],
     )
 
 
 def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utilization]:
-    """``utilization`` for many subtrees at once, in three grouped queries (not three per org).
+    """``utilization`` for many subtrees at once, in one grouped query (not one per org).
 
     Sums are grouped per organization holding the accounts, then rolled up to every requested
-    organization whose path is a prefix of the holder's. People served add up across holders
-    because one application's money is always reserved from a single organization.
+    organization whose path is a prefix of the holder's.
     """
     wanted = {org.path: org for org in orgs}
     if not wanted:
         return {}
     in_scope = reduce(operator.or_, (Q(org__path__startswith=path) for path in wanted))
-    totals = {
-        org.pk: dict.fromkeys(
-            ("received", "rolled_in", "rolled_out", "reserved", "spent", "available", "people"), 0
-        )
-        for org in wanted.values()
-    }
+    totals = {org.pk: dict.fromkeys(FIGURES, 0) for org in wanted.values()}
 
     def targets(path: str) -> list[int]:
         parts = path.strip("/").split("/")
         prefixes = ("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
         return [wanted[p].pk for p in prefixes if p in wanted]
 
-    balances = (
+    rows = (
         Account.objects.filter(in_scope, year=year)
-        .exclude(bucket=Bucket.ISSUED)
-        .values_list("org__path", "bucket")
-        .annotate(total=Sum("balance"))
+        .values("org__path")
+        .annotate(**_figures())
+        .order_by()
     )
-    for path, bucket, total in balances:
-        for pk in targets(path):
-            totals[pk][bucket] += total
-    entries = Entry.objects.filter(
-        reduce(operator.or_, (Q(account__org__path__startswith=p) for p in wanted)),
-        account__year=year,
-    )
-    flows = (
-        entries.filter(kind__in=[Kind.GRANT, Kind.ALLOCATE, Kind.ROLLOVER])
-        .exclude(account__bucket=Bucket.ISSUED)
-        .values_list("account__org__path")
-        .annotate(
-            received=Sum(
-                "amount",
-                filter=Q(kind__in=[Kind.GRANT, Kind.ALLOCATE], account__bucket=Bucket.AVAILABLE),
-                default=0,
-            ),
-            rolled_in=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__gt=0), default=0),
-            rolled_out=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__lt=0), default=0),
-        )
-    )
-    for path, received, rolled_in, rolled_out in flows:
-        for pk in targets(path):
-            totals[pk]["received"] += received
-            totals[pk]["rolled_in"] += rolled_in
-            totals[pk]["rolled_out"] -= rolled_out
-    people = (
-        entries.filter(kind=Kind.PAY, amount__gt=0, account__bucket=Bucket.SPENT)
-        .values_list("account__org__path")
-        .annotate(n=Count("transaction__cause_id", distinct=True))
-    )
-    for path, n in people:
-        for pk in targets(path):
-            totals[pk]["people"] += n
-    return {
-        org.pk: Utilization(
-            org=org.code,
-            year=year,
-            received=totals[org.pk]["received"],
-            rolled_in=totals[org.pk]["rolled_in"],
-            rolled_out=totals[org.pk]["rolled_out"],
-            reserved=totals[org.pk]["reserved"],
-            spent=totals[org.pk]["spent"],
-            available=totals[org.pk]["available"],
-            people_served=totals[org.pk]["people"],
-        )
-        for org in wanted.values()
-    }
+    for row in rows:
+        for pk in targets(row["org__path"]):
+            for name in FIGURES:
+                totals[pk][name] += row[name]
+    return {org.pk: _usage(org, year, totals[org.pk]) for org in wanted.values()}
 
 
 def policy_for(year: int) -> SubsidyPolicy | None:

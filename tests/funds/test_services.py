@@ -316,20 +316,21 @@ def test_closing_a_year_closes_the_years_before_it(tree):
 def test_a_rollover_killed_midway_resumes_without_doubling(funded, monkeypatch):
     t = funded
     services.grant(org=t.county_b, year=2025, source=CM, amount=70_000, by=None, key="g3")
-    real = services._roll_account
+    real = services._roll_batch
     calls = {"n": 0}
 
-    def dies_on_the_second_account(account_id, by):
+    def dies_on_the_second_batch(account_ids, by):
         calls["n"] += 1
         if calls["n"] == 2:
             raise SystemExit("worker killed")
-        return real(account_id, by)
+        return real(account_ids, by)
 
-    monkeypatch.setattr(services, "_roll_account", dies_on_the_second_account)
+    monkeypatch.setattr(services, "ROLLOVER_BATCH_SIZE", 1)  # one account per batch
+    monkeypatch.setattr(services, "_roll_batch", dies_on_the_second_batch)
     with pytest.raises(SystemExit):
         services.rollover(year=2025)
-    assert Rollover.objects.count() == 1  # the first account moved, in its own transaction
-    monkeypatch.setattr(services, "_roll_account", real)
+    assert Rollover.objects.count() == 1  # the first batch moved, in its own transaction
+    monkeypatch.setattr(services, "_roll_batch", real)
     services.rollover(year=2025)  # the restarted job finishes the rest
     assert (
         Rollover.objects.count()
