@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import operator
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from functools import reduce
 
 from django.db.models import Min, Q, QuerySet, Sum
 
@@ -111,7 +110,10 @@ def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utiliz
     wanted = {org.path: org for org in orgs}
     if not wanted:
         return {}
-    in_scope = reduce(operator.or_, (Q(org__path__startswith=path) for path in wanted))
+    # One indexed prefix for all of them (a city's counties and unions: the city's subtree),
+    # not one OR-ed condition per organization; the roll-up below picks what each one holds.
+    common = os.path.commonprefix(list(wanted))
+    common = common[: common.rfind("/") + 1] or "/"
     totals = {org.pk: dict.fromkeys(FIGURES, 0) for org in wanted.values()}
 
     def targets(path: str) -> list[int]:
@@ -120,7 +122,7 @@ def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utiliz
         return [wanted[p].pk for p in prefixes if p in wanted]
 
     rows = (
-        Account.objects.filter(in_scope, year=year)
+        Account.objects.filter(org__path__startswith=common, year=year)
         .values("org__path")
         .annotate(**_figures())
         .order_by()
