@@ -30,6 +30,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.models import Organization, OrgKind
+from bases import cache as page_cache
 from bases import selectors, services
 from bases.filters import BaseFilter, BatchFilter, ItineraryFilter
 from bases.models import Addon, Base, BaseStatus, Batch, Itinerary, Product, Theme
@@ -81,21 +82,58 @@ class CataloguePagination(Pagination):
                 )
             )
         offset = (number - 1) * page_size
-        rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + page_size])
-        if rows:
-            total = rows[0].total_rows
-        elif number == 1:
-            total = 0
+        count_in_window = getattr(view, "count_in_window", lambda request: True)(request)
+        if count_in_window:
+            rows = list(
+                queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + page_size]
+            )
+            total = rows[0].total_rows if rows else 0
         else:
+            # A long list: the window would join and count every row before cutting the page;
+            # the page walks its index instead, and the count is a second, narrower query
+            # (none when the page is the last one).
+            rows = list(queryset[offset : offset + page_size])
+            if rows and len(rows) == page_size:
+                total = queryset.order_by().count()
+            else:
+                total = offset + len(rows)
+        if not rows and number != 1:
             raise exceptions.NotFound(
                 self.invalid_page_message.format(
                     page_number=raw, message=_("That page contains no results")
                 )
             )
+        if not rows:
+            total = 0
         paginator = DjangoPaginator([], page_size)
         paginator.count = total  # cached_property: set, not computed
         self.page = Page(rows, number, paginator)
         return rows
+
+
+class CachedAnonymousList:
+    """A public list answers anonymous visitors from ``bases.cache`` when it can.
+
+    Only anonymous requests and only 200 answers are cached; a logged-in user always gets a
+    fresh page (a layer above may price it for them). ``cache_depends_on`` names the versions
+    a page depends on (see ``bases.cache``).
+    """
+
+    cache_depends_on: tuple[str, ...] = (page_cache.CATALOGUE,)
+
+    def depends_on(self, request) -> tuple[str, ...]:
+        return self.cache_depends_on
+
+    def list(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        key = page_cache.page_key(type(self).__name__, request, depends_on=self.depends_on(request))
+        if (data := page_cache.get(key)) is not None:
+            return Response(data)
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            page_cache.put(key, response.data)
+        return response
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -198,6 +236,7 @@ class TransitionSerializer(serializers.Serializer):
 
 @extend_schema(tags=["bases"])
 class BaseViewSet(
+    CachedAnonymousList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -339,6 +378,7 @@ class ItinerarySerializer(serializers.ModelSerializer):
 
 @extend_schema(tags=["itineraries"])
 class ItineraryViewSet(
+    CachedAnonymousList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -358,6 +398,11 @@ class ItineraryViewSet(
     ordering_fields = ["price", "days", "stars", "id"]
     ordering = ["-stars", "price"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def depends_on(self, request) -> tuple[str, ...]:
+        if "available" in request.query_params:  # open batches with a seat left
+            return (page_cache.CATALOGUE, page_cache.SEATS)
+        return (page_cache.CATALOGUE,)
 
     def get_queryset(self) -> QuerySet[Itinerary]:
         user = self.request.user
@@ -444,6 +489,7 @@ class CloseSerializer(serializers.Serializer):
 
 @extend_schema(tags=["batches"])
 class BatchViewSet(
+    CachedAnonymousList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -454,12 +500,18 @@ class BatchViewSet(
 
     serializer_class = BatchSerializer
     filterset_class = BatchFilter
+    cache_depends_on = (page_cache.CATALOGUE, page_cache.SEATS)
     pagination_class = CataloguePagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]  # reads are public
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["start_date", "id"]
     ordering = ["start_date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def count_in_window(self, request) -> bool:
+        """One query (the total as a window) for one itinerary's batches; the whole list of
+        every batch is long, so its pages count apart (``CataloguePagination``)."""
+        return "itinerary" in request.query_params
 
     def get_queryset(self) -> QuerySet[Batch]:
         user = self.request.user

@@ -796,10 +796,17 @@ def build(
                     )
                 )
                 previous = ""
+                # Who made each move, as the services record it: the worker applies and
+                # withdraws, the union endorses, the funding federation decides and settles.
+                worker_user = worker_user_from + w - 1
+                organizer_user = 4 + size.counties + (w - 1) % size.unions
                 for step in path:
-                    by = None
-                    if step in ("approved", "rejected"):
-                        by = staff_user[funder]
+                    by = {
+                        "submitted": worker_user,
+                        "waitlisted": worker_user,
+                        "withdrawn": worker_user,
+                        "endorsed": organizer_user,
+                    }.get(step, staff_user[funder])
                     change_rows.append(
                         (
                             ids("applications_statuschange"),

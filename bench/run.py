@@ -47,7 +47,8 @@ RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 
 
-def server_env(db: str = DB) -> dict[str, str]:
+def server_env(db: str | None = None) -> dict[str, str]:
+    db = db or DB
     return {
         **os.environ,
         "DATABASE_URL": f"{PG}/{db}",
@@ -63,7 +64,7 @@ def server_env(db: str = DB) -> dict[str, str]:
     }
 
 
-def setup_django(db: str = DB) -> None:
+def setup_django(db: str) -> None:
     os.environ.update(server_env(db))
     import django
 
@@ -84,7 +85,7 @@ def say(message: str) -> None:
 # --- Build -------------------------------------------------------------------------------------
 
 
-def build(db: str = DB, *, tiny: bool = False) -> dict:
+def build(db: str, *, tiny: bool = False) -> dict:
     """Drop and create the database, migrate, load the data set and check it (timed)."""
     started = time.monotonic()
     psql(f'DROP DATABASE IF EXISTS "{db}"')
@@ -109,7 +110,7 @@ def build(db: str = DB, *, tiny: bool = False) -> dict:
     return counts
 
 
-def data_present(db: str = DB) -> bool:
+def data_present(db: str) -> bool:
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'")
     if not exists:
         return False
@@ -215,6 +216,13 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
+        # Production settings serve hashed static files (whitenoise's manifest).
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=server_env(),
+            check=True,
+        )
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.process = subprocess.Popen(
             [
@@ -767,6 +775,7 @@ def write_report(results: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global DB, SCRATCH_DB
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("command", choices=["build", "run", "smoke"])
     parser.add_argument("--rebuild", action="store_true")
@@ -776,10 +785,9 @@ def main(argv: list[str] | None = None) -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     if args.command == "build":
-        build()
+        build(DB)
         return
     if args.command == "smoke":
-        global DB, SCRATCH_DB
         DB = os.environ.get("BENCH_DB", "recuperation_h5")
         SCRATCH_DB = f"{DB}_scratch"
     results: dict = {"machine": machine()}
