@@ -39,6 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -82,6 +83,7 @@ TINY = Size(
     operators=2,
 )
 
+ONE_DAY = timedelta(days=1)
 PS, CM, KM = "provincial_special", "city_matching", "county_matching"
 SOURCE_ORDER = (PS, KM, CM)  # funds.services.SOURCE_ORDER
 CATEGORIES = ("model_worker", "senior_technician", "technician", "senior_worker", "member")
@@ -111,6 +113,24 @@ def fingerprint(kind: str, cause_type: str, cause_id: str, legs) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+def moved_on(step: str, applied: date, start: date, end: date, today: date) -> date:
+    """The day of each move of an application, all on or before today."""
+    if step in ("submitted", "waitlisted"):
+        return applied
+    if step == "endorsed":
+        return min(applied + ONE_DAY, today)
+    if step in ("approved", "rejected"):
+        return min(applied + 2 * ONE_DAY, today)
+    if step == "withdrawn":
+        return min(applied + 3 * ONE_DAY, start - ONE_DAY)
+    if step == "no_show":
+        return start
+    if step == "completed":
+        return end
+    return end + 7 * ONE_DAY  # settled
+
+
+@cache
 def noon(day: date) -> datetime:
     return datetime.combine(day, dtime(12, 0), tzinfo=timezone.get_current_timezone())
 
@@ -750,17 +770,7 @@ def build(
                 else:
                     path += [["endorsed"], []][k % 2]
                 # When each move happens (all on or before today).
-                when = {
-                    "submitted": applied,
-                    "waitlisted": applied,
-                    "endorsed": min(applied + timedelta(days=1), today),
-                    "approved": min(applied + timedelta(days=2), today),
-                    "rejected": min(applied + timedelta(days=2), today),
-                    "withdrawn": min(applied + timedelta(days=3), start - timedelta(days=1)),
-                    "completed": end,
-                    "no_show": start,
-                    "settled": end + timedelta(days=7),
-                }
+                when = {step: moved_on(step, applied, start, end, today) for step in path}
                 status = path[-1]
                 statuses[status] += 1
                 if status in ("submitted", "endorsed", "approved", "completed", "settled"):

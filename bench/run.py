@@ -126,9 +126,14 @@ def data_present(db: str) -> bool:
 def wrk(path: str, *, clients: int, seconds: float, headers: dict | None = None) -> dict:
     """Requests/s, p50 and errors of ``wrk`` against one URL (each run its own connections)."""
     cmd = ["wrk", f"-c{clients}", f"-t{min(clients, 2)}", f"-d{seconds}s", "--latency"]
+    cmd += ["--timeout", "30s"]  # a slow page is measured, not dropped
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     out = subprocess.run([*cmd, BASE_URL + path], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p50.group(2)]
