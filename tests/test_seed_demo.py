@@ -208,3 +208,13 @@ def test_demo_tells_the_source_story_as_of_today(seeded):
 
     assert demo_today() == timezone.localdate()
     assert_demo_story(demo_today())
+
+
+def test_the_demo_passes_every_ledger_money_and_seat_check(seeded):
+    """The checks the city-scale data set must pass too (``manage.py check_ledger``)."""
+    from portal.checks import data_problems
+
+    assert data_problems() == []
+    out = StringIO()
+    call_command("check_ledger", stdout=out)
+    assert "Every ledger, money and seat check passes" in out.getvalue()
