@@ -72,6 +72,16 @@ def page_key(view: str, request, *, depends_on: tuple[str, ...]) -> str:
     return f"bases:page:{digest}"
 
 
+def count_key(view: str, query: str, *, depends_on: tuple[str, ...]) -> str:
+    parts = [
+        view,
+        query,
+        timezone.localdate().isoformat(),
+        *(f"{name}={version(name)}" for name in depends_on),
+    ]
+    return "bases:count:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def get(key: str):
     return cache.get(key)
 

@@ -115,3 +115,34 @@ def test_the_long_batches_list_counts_apart_and_pages_stay_exact(client, catalog
     with CaptureQueriesContext(connection) as queries:
         one = get(client, "/api/v1/batches/", itinerary=catalogue.long_forest.pk, page=1)
     assert one["count"] == 1 and len(queries) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"ordering": "price"}, {"theme": "green", "ordering": "-days"}, {"available": "true"}],
+)
+def test_the_unpriced_list_from_values_is_exactly_the_serializers(client, catalogue, query):
+    import json
+
+    from bases.api import ItinerarySerializer, ItineraryViewSet
+    from bases.selectors import itineraries_for_catalogue
+
+    qs = itineraries_for_catalogue(user=None, filters=query)
+    ordering = [query["ordering"]] if "ordering" in query else ItineraryViewSet.ordering
+    expected = ItinerarySerializer(qs.order_by(*ordering, "pk"), many=True).data
+    body = get(client, "/api/v1/itineraries/", **query)
+    assert body["results"] == json.loads(json.dumps(expected))
+    assert body["count"] == len(expected) > 0
+    client.force_login(catalogue.forest.operator.users.first() or _operator(catalogue))
+    assert get(client, "/api/v1/itineraries/", **query)["results"] == body["results"]
+
+
+def _operator(catalogue):
+    from tests.factories import UserFactory
+
+    return UserFactory(role="base_operator", org=catalogue.forest.operator)
+
+
+def test_a_filter_that_names_nothing_still_refuses_bad_values(client, catalogue):
+    assert client.get("/api/v1/itineraries/", {"min_stars": "9"}).status_code == 400
+    assert client.get("/api/v1/itineraries/", {"nonsense": "9"}).status_code == 200
