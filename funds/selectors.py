@@ -110,28 +110,46 @@ def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utiliz
     wanted = {org.path: org for org in orgs}
     if not wanted:
         return {}
+    if len(wanted) == 1:  # one subtree: one aggregate row, no roll-up
+        [org] = wanted.values()
+        return {org.pk: utilization(org=org, year=year)}
     # One indexed prefix for all of them (a city's counties and unions: the city's subtree),
     # not one OR-ed condition per organization; the roll-up below picks what each one holds.
     common = os.path.commonprefix(list(wanted))
     common = common[: common.rfind("/") + 1] or "/"
-    totals = {org.pk: dict.fromkeys(FIGURES, 0) for org in wanted.values()}
+    totals = {org.pk: [0] * len(FIGURES) for org in wanted.values()}
+    # A holder's path counts for each wanted organization that is its prefix; only prefixes
+    # as deep as a wanted organization can be one (a city's 5,000 unions: two lookups each).
+    depths = sorted({path.count("/") for path in wanted})
 
     def targets(path: str) -> list[int]:
-        parts = path.strip("/").split("/")
-        prefixes = ("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
-        return [wanted[p].pk for p in prefixes if p in wanted]
+        found, end, slashes = [], -1, 0
+        for depth in depths:
+            while slashes < depth:
+                end = path.find("/", end + 1)
+                if end < 0:
+                    return found
+                slashes += 1
+            if (org := wanted.get(path[: end + 1])) is not None:
+                found.append(org.pk)
+        return found
 
     rows = (
         Account.objects.filter(org__path__startswith=common, year=year)
         .values("org__path")
         .annotate(**_figures())
         .order_by()
+        .values_list("org__path", *FIGURES)
     )
-    for row in rows:
-        for pk in targets(row["org__path"]):
-            for name in FIGURES:
-                totals[pk][name] += row[name]
-    return {org.pk: _usage(org, year, totals[org.pk]) for org in wanted.values()}
+    for path, *sums in rows:
+        for pk in targets(path):
+            total = totals[pk]
+            for i, value in enumerate(sums):
+                total[i] += value
+    return {
+        org.pk: _usage(org, year, dict(zip(FIGURES, totals[org.pk], strict=True)))
+        for org in wanted.values()
+    }
 
 
 def policy_for(year: int) -> SubsidyPolicy | None:
