@@ -32,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -152,8 +153,7 @@ def wrk(
     """Requests/s, p50 and errors of ``wrk`` against one URL (each run its own connections)."""
     cmd = ["wrk", f"-c{clients}", f"-t{min(clients, 2)}", f"-d{seconds}s", "--latency"]
     if uncached:
-        RESULTS.mkdir(exist_ok=True)
-        script = RESULTS / "uncached.lua"
+        script = Path(tempfile.gettempdir()) / f"bench-uncached-{os.getpid()}.lua"
         script.write_text(UNCACHED_LUA)
         cmd += ["-s", str(script)]
     cmd += ["--timeout", "30s"]  # a slow page is measured, not dropped
@@ -814,6 +814,86 @@ def table(r: dict) -> str:
     return "\n".join(lines)  # fmt: skip
 
 
+def before_after(r: dict) -> str:
+    """The issue's measurement of 2026-11-30 (city-sized copy of the demo, loaded machine) beside
+    this run."""
+    c1, c16, u, b, s = (
+        r["catalogue_1"],
+        r["catalogue_16"],
+        r["utilization"],
+        r["batches_page_50"],
+        r["signups"],
+    )
+    roll, fo, built = r["rollover"], r["funds_overview"], r.get("build") or {}
+    rows = [
+        (
+            "catalogue API page, anonymous, 1 client p50",
+            "16.9 ms vs raw SQL 5.0 ms (3.4×)",
+            f"{c1['anonymous']:.1f} ms cached ({ratio(c1['anonymous'], c1['floor_sql'])}), "
+            f"{c1['uncached']:.1f} ms never cached ({ratio(c1['uncached'], c1['floor_sql'])}) "
+            f"vs raw SQL {c1['floor_sql']:.1f} ms",
+        ),
+        (
+            "same, as a worker (priced: not this branch's)",
+            "25.0 ms (5.2×)",
+            f"{c1['worker']:.1f} ms ({ratio(c1['worker'], c1['floor_sql'])})",
+        ),
+        (
+            "catalogue API, 16 clients, anonymous",
+            "107 vs bare view 225 req/s (0.48×)",
+            f"{c16['anonymous']:.0f} req/s cached ({ratio(c16['anonymous'], c16['bare_view'])}), "
+            f"{c16['uncached']:.0f} never cached ({ratio(c16['uncached'], c16['bare_view'])}) "
+            f"vs bare view {c16['bare_view']:.0f}",
+        ),
+        (
+            "same, as a worker (not this branch's)",
+            "74 req/s (0.31×)",
+            f"{c16['worker']:.0f} req/s ({ratio(c16['worker'], c16['bare_view'])})",
+        ),
+        (
+            "`/bases/` HTML catalogue page, 16 clients (not this branch's)",
+            "46 req/s (0.21×)",
+            f"{c16['page']:.0f} req/s ({ratio(c16['page'], c16['bare_view'])})",
+        ),
+        (
+            "city utilization, one year",
+            "436 ms vs 1M-row aggregate 75 ms (5.8×)",
+            f"{u['selector']:.1f} ms vs {u['floor_entries_sql']:.0f} ms "
+            f"({ratio(u['selector'], u['floor_entries_sql'])})",
+        ),
+        (
+            "`rollover_funds`, every account of a year",
+            "57–62 s for 3,063 accounts (~19 ms each)",
+            f"{roll['seconds']:.1f} s for {roll['accounts']:,} accounts "
+            f"({roll['seconds'] / max(roll['accounts'], 1) * 1000:.2f} ms each)",
+        ),
+        (
+            "funds overview page as city",
+            "1.7 s, 16 queries",
+            f"{fo['p50_ms']:.0f} ms, {fo['queries']} queries",
+        ),
+        (
+            "`/api/v1/batches/?page=50`",
+            "98 ms",
+            f"{b['api']:.1f} ms cached, {b['uncached']:.1f} ms never cached "
+            f"(bare view {b['bare_view']:.1f} ms)",
+        ),
+        (
+            "500 concurrent sign-ups, 50 seats",
+            "not measured",
+            f"{s['portal_rps']:.0f} req/s, {'exact' if s['exact'] else 'NOT exact'} "
+            f"(bare locked insert {s['floor_rps']:.0f} req/s)",
+        ),
+        (
+            "building the city-scale data set",
+            "—",
+            f"{built['total_seconds']:.0f} s" if built else "reused",
+        ),
+    ]
+    lines = ["| measure | before (2026-11-30) | after (this run) |", "|---|---|---|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
 def write_report(results: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
@@ -825,6 +905,9 @@ def write_report(results: dict) -> None:
         f"{results['load_after']}; {results['rounds']} interleaved rounds of "
         f"{results['seconds_per_measure']} s per measure, medians.\n\n"
         + table(results)
+        + '\n\nBefore and after ("before": the issue\'s measurement of 2026-11-30 on a '
+        "city-sized copy of the demo, a loaded machine — only its ratios count):\n\n"
+        + before_after(results)
         + "\n<!-- bench:end -->"
     )
     text = (
