@@ -125,8 +125,8 @@ def data_present(db: str) -> bool:
 # --- Load generators ---------------------------------------------------------------------------
 
 
-# Every request a query string of its own (an unknown parameter, ignored by the filters): the
-# same rows, never from the page cache.
+# Every request a query string of its own (an unknown parameter, ignored by the filters; a
+# nonce per run, the wrk thread and a counter): the same rows, never from the page cache.
 UNCACHED_LUA = """
 local threads = 0
 function setup(thread)
@@ -137,7 +137,7 @@ counter = 0
 request = function()
   counter = counter + 1
   local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. sep .. "nocache=" .. id .. "-" .. counter)
+  return wrk.format(nil, wrk.path .. sep .. "nocache=" .. nonce .. "-" .. id .. "-" .. counter)
 end
 """
 
@@ -154,7 +154,8 @@ def wrk(
     cmd = ["wrk", f"-c{clients}", f"-t{min(clients, 2)}", f"-d{seconds}s", "--latency"]
     if uncached:
         script = Path(tempfile.gettempdir()) / f"bench-uncached-{os.getpid()}.lua"
-        script.write_text(UNCACHED_LUA)
+        # A nonce per run: the next round must not find this round's pages in the cache.
+        script.write_text(f'nonce = "{time.time_ns()}"\n' + UNCACHED_LUA)
         cmd += ["-s", str(script)]
     cmd += ["--timeout", "30s"]  # a slow page is measured, not dropped
     for name, value in (headers or {}).items():
