@@ -155,8 +155,18 @@ class CachedAnonymousList:
     def depends_on(self, request) -> tuple[str, ...]:
         return self.cache_depends_on
 
-    def list(self, request, *args, **kwargs):
+    # Parameters a cached page may carry besides the filters; any other makes the request
+    # build its page without storing it (unknown parameters must not fill the cache).
+    CACHE_PARAMS = frozenset({"ordering", "page", "page_size", "format"})
+
+    def cacheable(self, request) -> bool:
         if request.user.is_authenticated:
+            return False
+        known = self.CACHE_PARAMS | set(self.filterset_class.base_filters)
+        return all(name in known for name in request.query_params)
+
+    def list(self, request, *args, **kwargs):
+        if not self.cacheable(request):
             return self.build_list(request, *args, **kwargs)
         key = page_cache.page_key(type(self).__name__, request, depends_on=self.depends_on(request))
         if (data := page_cache.get(key)) is not None:

@@ -146,3 +146,15 @@ def _operator(catalogue):
 def test_a_filter_that_names_nothing_still_refuses_bad_values(client, catalogue):
     assert client.get("/api/v1/itineraries/", {"min_stars": "9"}).status_code == 400
     assert client.get("/api/v1/itineraries/", {"nonsense": "9"}).status_code == 200
+
+
+def test_unknown_parameters_are_answered_but_never_stored(client, catalogue):
+    assert titles(get(client, "/api/v1/itineraries/", junk="1")) == titles(
+        get(client, "/api/v1/itineraries/")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/api/v1/itineraries/", junk="1")
+    assert len(queries) > 0  # built again: not from the cache
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/api/v1/itineraries/")
+    assert len(queries) == 0
