@@ -345,7 +345,11 @@ class Plan:
 def build(
     *, size: Size = CITY, today: date | None = None, seed: int = 2026, check: bool = True
 ) -> dict:
-    """Load the city into the current (empty, migrated) PostgreSQL database; returns counts."""
+    """Load the city into the current (empty, migrated) PostgreSQL database; returns counts.
+
+    ``seed`` seeds the random draws (categories, capacities, outcomes): a number, not a year —
+    the data's dates all derive from ``today``.
+    """
     assert connection.vendor == "postgresql", "the city-scale data set is for PostgreSQL"
     today = today or timezone.localdate()
     started = time.monotonic()

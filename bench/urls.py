@@ -10,31 +10,12 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from bases.api import CATALOGUE_VALUES
 from bases.models import PUBLIC_STATUSES, Batch, Itinerary
 from recuperation.urls import urlpatterns as portal_urlpatterns
 
-CATALOGUE_FIELDS = (
-    "id",
-    "title",
-    "base_id",
-    "base__name",
-    "base__county__code",
-    "days",
-    "in_province",
-    "summary",
-    "union_price_fen",
-    "standard_price_fen",
-    "base__themes",
-    "base__products",
-    "base__stars",
-    "includes_health_lecture",
-    "includes_checkup",
-    "min_age",
-    "max_age",
-    "addons",
-    "programme",
-    "active",
-)
+# The columns the catalogue API shows (bases.api reads them the same way for its unpriced page).
+CATALOGUE_FIELDS = CATALOGUE_VALUES
 
 
 def catalogue_floor(request):
