@@ -98,6 +98,12 @@ def batch_for_signup(batch_id: int) -> Batch:
 
 def funding_org_for(union: Organization) -> Organization:
     """The federation whose money subsidises this union's members: its county, else the city."""
+    if union.kind == OrgKind.GRASSROOTS and union.parent_id is not None:
+        # A grassroots union sits right under its county or under the city (accounts'
+        # ALLOWED_PARENT_KINDS): its parent is the answer, with no query when it is loaded.
+        parent = union.parent
+        if parent.kind in (OrgKind.COUNTY, OrgKind.CITY):
+            return parent
     codes = [c for c in union.path.split("/") if c]
     ancestors = {
         o.kind: o

@@ -30,6 +30,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.models import Organization, OrgKind
+from bases import cache as page_cache
 from bases import selectors, services
 from bases.filters import BaseFilter, BatchFilter, ItineraryFilter
 from bases.models import Addon, Base, BaseStatus, Batch, Itinerary, Product, Theme
@@ -44,7 +45,7 @@ from bases.permissions import (
 )
 from bases.validators import CAPACITY_TOO_HIGH
 from recuperation.api import Pagination
-from recuperation.money import YuanField
+from recuperation.money import YuanField, yuan_str
 
 # --- Plumbing ------------------------------------------------------------------------------------
 
@@ -81,21 +82,102 @@ class CataloguePagination(Pagination):
                 )
             )
         offset = (number - 1) * page_size
-        rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + page_size])
-        if rows:
-            total = rows[0].total_rows
-        elif number == 1:
-            total = 0
+        count_in_window = getattr(view, "count_in_window", lambda request: True)(request)
+        if count_in_window:
+            rows = list(
+                queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + page_size]
+            )
+            total = (_total_of(rows[0])) if rows else 0
         else:
+            # A long list: the window would join and count every row before cutting the page;
+            # the page walks its index instead, and the count is a second, narrower query
+            # (none when the page is the last one).
+            rows = list(queryset[offset : offset + page_size])
+            if rows and len(rows) == page_size:
+                total = self._count(queryset, request, view)
+            else:
+                total = offset + len(rows)
+        if not rows and number != 1:
             raise exceptions.NotFound(
                 self.invalid_page_message.format(
                     page_number=raw, message=_("That page contains no results")
                 )
             )
+        if not rows:
+            total = 0
         paginator = DjangoPaginator([], page_size)
         paginator.count = total  # cached_property: set, not computed
         self.page = Page(rows, number, paginator)
         return rows
+
+    def _count(self, queryset, request, view) -> int:
+        """The long list's total, cached under the catalogue's versions (``bases.cache``) and
+        the query without its page number: every page of it shares one count."""
+        depends_on = getattr(view, "depends_on", lambda request: (page_cache.CATALOGUE,))
+        params = request.query_params.copy()
+        params.pop(self.page_query_param, None)
+        key = page_cache.count_key(
+            type(view).__name__, params.urlencode(), depends_on=depends_on(request)
+        )
+        if (total := page_cache.get(key)) is None:
+            total = queryset.order_by().count()
+            page_cache.put(key, total)
+        return total
+
+
+def _total_of(row) -> int:
+    return row["total_rows"] if isinstance(row, dict) else row.total_rows
+
+
+class CatalogueFilterBackend(DjangoFilterBackend):
+    """django-filter, without building its form when the request names none of its filters
+    (most catalogue requests): an empty filter set leaves the queryset as it is anyway."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class CachedAnonymousList:
+    """A public list answers anonymous visitors from ``bases.cache`` when it can.
+
+    Only anonymous requests and only 200 answers are cached; a logged-in user always gets a
+    fresh page (a layer above may price it for them). ``cache_depends_on`` names the versions
+    a page depends on (see ``bases.cache``).
+    """
+
+    cache_depends_on: tuple[str, ...] = (page_cache.CATALOGUE,)
+
+    def depends_on(self, request) -> tuple[str, ...]:
+        return self.cache_depends_on
+
+    # Parameters a cached page may carry besides the filters; any other makes the request
+    # build its page without storing it (unknown parameters must not fill the cache).
+    CACHE_PARAMS = frozenset({"ordering", "page", "page_size", "format"})
+
+    def cacheable(self, request) -> bool:
+        if request.user.is_authenticated:
+            return False
+        known = self.CACHE_PARAMS | set(self.filterset_class.base_filters)
+        return all(name in known for name in request.query_params)
+
+    def list(self, request, *args, **kwargs):
+        if not self.cacheable(request):
+            return self.build_list(request, *args, **kwargs)
+        key = page_cache.page_key(type(self).__name__, request, depends_on=self.depends_on(request))
+        if (data := page_cache.get(key)) is not None:
+            return Response(data)
+        response = self.build_list(request, *args, **kwargs)
+        if response.status_code == 200:
+            page_cache.put(key, response.data)
+        return response
+
+    def build_list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -234,6 +316,7 @@ class TransitionSerializer(serializers.Serializer):
 
 @extend_schema(tags=["bases"])
 class BaseViewSet(
+    CachedAnonymousList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -247,7 +330,7 @@ class BaseViewSet(
     filterset_class = BaseFilter
     pagination_class = CataloguePagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]  # reads are public
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [CatalogueFilterBackend, StableOrderingFilter]
     ordering_fields = ["stars", "name", "id"]
     ordering = ["-stars", "name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -373,8 +456,63 @@ class ItinerarySerializer(serializers.ModelSerializer):
             self.fields["base"].read_only = True
 
 
+CATALOGUE_VALUES = (
+    "id",
+    "title",
+    "base_id",
+    "base__name",
+    "base__county__code",
+    "days",
+    "in_province",
+    "summary",
+    "union_price_fen",
+    "standard_price_fen",
+    "base__themes",
+    "base__products",
+    "base__stars",
+    "includes_health_lecture",
+    "includes_checkup",
+    "min_age",
+    "max_age",
+    "addons",
+    "programme",
+    "active",
+)
+
+
+def catalogue_rows(rows: list[dict]) -> list[dict]:
+    """``ItinerarySerializer``'s representation of ``CATALOGUE_VALUES`` rows (a test holds the
+    two equal)."""
+    return [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "base": r["base_id"],
+            "base_name": r["base__name"],
+            "county": r["base__county__code"],
+            "days": r["days"],
+            "in_province": r["in_province"],
+            "summary": r["summary"],
+            "union_price": yuan_str(r["union_price_fen"]),
+            "standard_price": yuan_str(r["standard_price_fen"]),
+            "themes": [str(code) for code in r["base__themes"]],
+            "products": [str(code) for code in r["base__products"]],
+            "stars": r["base__stars"],
+            "includes_health_lecture": r["includes_health_lecture"],
+            "includes_checkup": r["includes_checkup"],
+            "min_age": r["min_age"],
+            "max_age": r["max_age"],
+            "addons": list(r["addons"]),
+            "programme": [str(day) for day in r["programme"]],
+            "active": r["active"],
+        }
+        for r in rows
+    ]
+
+
 @extend_schema(tags=["itineraries"])
 class ItineraryViewSet(
+    CachedAnonymousList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -390,10 +528,25 @@ class ItineraryViewSet(
     filterset_class = ItineraryFilter
     pagination_class = CataloguePagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]  # reads are public
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [CatalogueFilterBackend, StableOrderingFilter]
     ordering_fields = ["price", "days", "stars", "id"]
     ordering = ["-stars", "price"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def build_list(self, request, *args, **kwargs):
+        """The unpriced list (anyone the layer above does not price) from ``.values()``: the
+        same rows and fields as ``ItinerarySerializer``, without loading full Base and
+        Organization rows or running a serializer per row."""
+        if self.get_serializer_class() is not ItinerarySerializer:
+            return super().build_list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values(*CATALOGUE_VALUES))
+        return self.get_paginated_response(catalogue_rows(page))
+
+    def depends_on(self, request) -> tuple[str, ...]:
+        if "available" in request.query_params:  # open batches with a seat left
+            return (page_cache.CATALOGUE, page_cache.SEATS)
+        return (page_cache.CATALOGUE,)
 
     def get_queryset(self) -> QuerySet[Itinerary]:
         user = self.request.user
@@ -480,6 +633,7 @@ class CloseSerializer(serializers.Serializer):
 
 @extend_schema(tags=["batches"])
 class BatchViewSet(
+    CachedAnonymousList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -490,12 +644,18 @@ class BatchViewSet(
 
     serializer_class = BatchSerializer
     filterset_class = BatchFilter
+    cache_depends_on = (page_cache.CATALOGUE, page_cache.SEATS)
     pagination_class = CataloguePagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]  # reads are public
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [CatalogueFilterBackend, StableOrderingFilter]
     ordering_fields = ["start_date", "id"]
     ordering = ["start_date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def count_in_window(self, request) -> bool:
+        """One query (the total as a window) for one itinerary's batches; the whole list of
+        every batch is long, so its pages count apart (``CataloguePagination``)."""
+        return "itinerary" in request.query_params
 
     def get_queryset(self) -> QuerySet[Batch]:
         user = self.request.user

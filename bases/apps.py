@@ -6,3 +6,8 @@ class BasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bases"
     verbose_name = _("Bases and itineraries")
+
+    def ready(self) -> None:
+        from bases import receivers
+
+        receivers.connect()

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.demo import SeedReport
 from accounts.models import Organization, User
+from bases import cache as page_cache
 from bases import services
 from bases.models import (
     INDICATORS,
@@ -702,6 +703,7 @@ def _ratings(bases: list[Base], staff: User | None, report: SeedReport, dates: D
         changed.append(base)
     StarRating.objects.bulk_create(new)
     Base.objects.bulk_update(changed, ["stars"])
+    page_cache.bump(page_cache.CATALOGUE)
     _count(report, "star ratings", len(new))
 
 

@@ -17,9 +17,11 @@ as long as its role is not a superuser):
   stamped with the database transaction that wrote it (``db_xact``, not a model field), and an
   entry is accepted only from that database transaction; an entry's kind is its transaction's;
 - ``Account.balance`` is the running sum of its entries, kept by a database trigger on entry
-  insert (both engines), so it cannot drift from the entries; an account is opened with a zero
-  balance and its key (org, year, source, bucket) never changes (both engines); one with entries
-  cannot be deleted (PROTECT foreign keys);
+  insert (both engines), so it cannot drift from the entries; so are the utilization figures
+  beside it (``received``, ``rolled_in``, ``rolled_out``, ``served``: migration 0006); an
+  account is opened with a zero balance and zero figures, and its key (org, year, source,
+  bucket) never changes (both engines); one with entries cannot be deleted (PROTECT foreign
+  keys);
 - ``available`` and ``reserved`` balances never go below zero: a CHECK constraint on Account;
 - a closed fiscal year stays closed: its ``closed_at``/``closed_by``/year cannot change (both
   engines) and it cannot be deleted (PostgreSQL);
@@ -103,8 +105,18 @@ class Account(models.Model):
     year = models.PositiveSmallIntegerField(_("fiscal year"))
     source = models.CharField(_("fund source"), max_length=24, choices=FundSource.choices)
     bucket = models.CharField(_("bucket"), max_length=12, choices=Bucket.choices)
-    # Running total in fen, maintained by the database trigger on Entry insert.
+    # Running totals, maintained by the database trigger on Entry insert (migration 0006) and
+    # refused any other write on PostgreSQL: the balance in fen, and the figures utilization
+    # needs (DESIGN §4), so that a subtree's year is one aggregate over its accounts instead of
+    # a scan of the year's entries. ``received``: grant and allocation entries on an available
+    # account; ``rolled_in`` / ``rolled_out``: rollover entries in / out (fen, both ≥ 0);
+    # ``served``: applications paid from this spent account whose cause this organization and
+    # year had not paid before (people served, DESIGN §4).
     balance = models.BigIntegerField(_("balance (fen)"), default=0, editable=False)
+    received = models.BigIntegerField(_("received (fen)"), default=0, editable=False)
+    rolled_in = models.BigIntegerField(_("rolled in (fen)"), default=0, editable=False)
+    rolled_out = models.BigIntegerField(_("rolled out (fen)"), default=0, editable=False)
+    served = models.PositiveIntegerField(_("people served"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("account")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import operator
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from functools import reduce
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -62,120 +61,102 @@ class Utilization:
         }
 
 
-def utilization(*, org: Organization, year: int) -> Utilization:
-    """Three aggregate queries, whatever the size of the ledger.
+FIGURES = ("received", "rolled_in", "rolled_out", "reserved", "spent", "available", "people")
 
-    Money that entered the subtree from outside is the sum of every grant and allocation entry
-    on the subtree's available accounts: an allocation between two members of the subtree adds
-    up to zero there, so only money crossing the subtree's edge remains.
+
+def _figures() -> dict[str, Sum]:
+    """The sums that make a Utilization, over accounts of one year.
+
+    Each account carries running figures kept by the entry trigger (``Account``, migration
+    0006), so a subtree's year is one aggregate over its accounts, not a scan of its entries.
     """
-    accounts = Account.objects.filter(year=year, org__path__startswith=org.path)
-    balances = accounts.aggregate(
-        available=Sum("balance", filter=Q(bucket=Bucket.AVAILABLE), default=0),
-        reserved=Sum("balance", filter=Q(bucket=Bucket.RESERVED), default=0),
-        spent=Sum("balance", filter=Q(bucket=Bucket.SPENT), default=0),
+    return {
+        "available": Sum("balance", filter=Q(bucket=Bucket.AVAILABLE), default=0),
+        "reserved": Sum("balance", filter=Q(bucket=Bucket.RESERVED), default=0),
+        "spent": Sum("balance", filter=Q(bucket=Bucket.SPENT), default=0),
+        "received": Sum("received", default=0),
+        "rolled_in": Sum("rolled_in", default=0),
+        "rolled_out": Sum("rolled_out", default=0),
+        "people": Sum("served", default=0),
+    }
+
+
+def utilization(*, org: Organization, year: int) -> Utilization:
+    """One aggregate query over the subtree's accounts of the year, whatever the ledger's size.
+
+    Money that entered the subtree from outside is the sum of the ``received`` figures (grant
+    and allocation entries) of the subtree's available accounts: an allocation between two
+    members of the subtree adds up to zero there, so only money crossing its edge remains.
+    People served add up across the subtree's organizations because one application's money is
+    always reserved from a single organization.
+    """
+    totals = Account.objects.filter(year=year, org__path__startswith=org.path).aggregate(
+        **_figures()
     )
-    entries = Entry.objects.filter(account__year=year, account__org__path__startswith=org.path)
-    flows = entries.filter(kind__in=[Kind.GRANT, Kind.ALLOCATE, Kind.ROLLOVER]).aggregate(
-        received=Sum(
-            "amount",
-            filter=Q(kind__in=[Kind.GRANT, Kind.ALLOCATE], account__bucket=Bucket.AVAILABLE),
-            default=0,
-        ),
-        rolled_in=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__gt=0), default=0),
-        rolled_out=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__lt=0), default=0),
-    )
-    people = entries.filter(kind=Kind.PAY, amount__gt=0, account__bucket=Bucket.SPENT).aggregate(
-        n=Count("transaction__cause_id", distinct=True)
-    )
+    return _usage(org, year, totals)
+
+
+def _usage(org: Organization, year: int, totals: dict) -> Utilization:
     return Utilization(
         org=org.code,
         year=year,
-        received=flows["received"],
-        rolled_in=flows["rolled_in"],
-        rolled_out=-flows["rolled_out"],
-        reserved=balances["reserved"],
-        spent=balances["spent"],
-        available=balances["available"],
-        people_served=people["n"],
+        received=totals["received"],
+        rolled_in=totals["rolled_in"],
+        rolled_out=totals["rolled_out"],
+        reserved=totals["reserved"],
+        spent=totals["spent"],
+        available=totals["available"],
+        people_served=totals["people"],
     )
 
 
 def utilizations(*, orgs: Iterable[Organization], year: int) -> dict[int, Utilization]:
-    """``utilization`` for many subtrees at once, in three grouped queries (not three per org).
+    """``utilization`` for many subtrees at once, in one grouped query (not one per org).
 
     Sums are grouped per organization holding the accounts, then rolled up to every requested
-    organization whose path is a prefix of the holder's. People served add up across holders
-    because one application's money is always reserved from a single organization.
+    organization whose path is a prefix of the holder's.
     """
     wanted = {org.path: org for org in orgs}
     if not wanted:
         return {}
-    in_scope = reduce(operator.or_, (Q(org__path__startswith=path) for path in wanted))
-    totals = {
-        org.pk: dict.fromkeys(
-            ("received", "rolled_in", "rolled_out", "reserved", "spent", "available", "people"), 0
-        )
-        for org in wanted.values()
-    }
+    if len(wanted) == 1:  # one subtree: one aggregate row, no roll-up
+        [org] = wanted.values()
+        return {org.pk: utilization(org=org, year=year)}
+    # One indexed prefix for all of them (a city's counties and unions: the city's subtree),
+    # not one OR-ed condition per organization; the roll-up below picks what each one holds.
+    common = os.path.commonprefix(list(wanted))
+    common = common[: common.rfind("/") + 1] or "/"
+    totals = {org.pk: [0] * len(FIGURES) for org in wanted.values()}
+    # A holder's path counts for each wanted organization that is its prefix; only prefixes
+    # as deep as a wanted organization can be one (a city's 5,000 unions: two lookups each).
+    depths = sorted({path.count("/") for path in wanted})
 
     def targets(path: str) -> list[int]:
-        parts = path.strip("/").split("/")
-        prefixes = ("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
-        return [wanted[p].pk for p in prefixes if p in wanted]
+        found, end, slashes = [], -1, 0
+        for depth in depths:
+            while slashes < depth:
+                end = path.find("/", end + 1)
+                if end < 0:
+                    return found
+                slashes += 1
+            if (org := wanted.get(path[: end + 1])) is not None:
+                found.append(org.pk)
+        return found
 
-    balances = (
-        Account.objects.filter(in_scope, year=year)
-        .exclude(bucket=Bucket.ISSUED)
-        .values_list("org__path", "bucket")
-        .annotate(total=Sum("balance"))
+    rows = (
+        Account.objects.filter(org__path__startswith=common, year=year)
+        .values("org__path")
+        .annotate(**_figures())
+        .order_by()
+        .values_list("org__path", *FIGURES)
     )
-    for path, bucket, total in balances:
+    for path, *sums in rows:
         for pk in targets(path):
-            totals[pk][bucket] += total
-    entries = Entry.objects.filter(
-        reduce(operator.or_, (Q(account__org__path__startswith=p) for p in wanted)),
-        account__year=year,
-    )
-    flows = (
-        entries.filter(kind__in=[Kind.GRANT, Kind.ALLOCATE, Kind.ROLLOVER])
-        .exclude(account__bucket=Bucket.ISSUED)
-        .values_list("account__org__path")
-        .annotate(
-            received=Sum(
-                "amount",
-                filter=Q(kind__in=[Kind.GRANT, Kind.ALLOCATE], account__bucket=Bucket.AVAILABLE),
-                default=0,
-            ),
-            rolled_in=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__gt=0), default=0),
-            rolled_out=Sum("amount", filter=Q(kind=Kind.ROLLOVER, amount__lt=0), default=0),
-        )
-    )
-    for path, received, rolled_in, rolled_out in flows:
-        for pk in targets(path):
-            totals[pk]["received"] += received
-            totals[pk]["rolled_in"] += rolled_in
-            totals[pk]["rolled_out"] -= rolled_out
-    people = (
-        entries.filter(kind=Kind.PAY, amount__gt=0, account__bucket=Bucket.SPENT)
-        .values_list("account__org__path")
-        .annotate(n=Count("transaction__cause_id", distinct=True))
-    )
-    for path, n in people:
-        for pk in targets(path):
-            totals[pk]["people"] += n
+            total = totals[pk]
+            for i, value in enumerate(sums):
+                total[i] += value
     return {
-        org.pk: Utilization(
-            org=org.code,
-            year=year,
-            received=totals[org.pk]["received"],
-            rolled_in=totals[org.pk]["rolled_in"],
-            rolled_out=totals[org.pk]["rolled_out"],
-            reserved=totals[org.pk]["reserved"],
-            spent=totals[org.pk]["spent"],
-            available=totals[org.pk]["available"],
-            people_served=totals[org.pk]["people"],
-        )
+        org.pk: _usage(org, year, dict(zip(FIGURES, totals[org.pk], strict=True)))
         for org in wanted.values()
     }
 

@@ -19,7 +19,7 @@ from datetime import date
 from functools import reduce
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,12 +161,23 @@ def _prepare(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
         .order_by("pk")
     }
     missing = [key for key in wanted if key not in found]
-    for org_id, year, source, bucket in missing:
-        Account.objects.get_or_create(org_id=org_id, year=year, source=source, bucket=bucket)
     if missing:
+        _open_accounts(missing)
         locked = lock_accounts(Account.objects.filter(match).values_list("pk", flat=True)).values()
         found = {(a.org_id, a.year, a.source, a.bucket): a for a in locked}
     return {key: found[key] for key in wanted}
+
+
+def _open_accounts(keys: Sequence[AccountKey]) -> None:
+    """Create the accounts for ``keys`` (sorted) in one statement, skipping any that exist.
+
+    A concurrent creator of the same key makes this wait for its commit (the unique key), then
+    the row is skipped: no savepoint, no error. The caller locks the rows afterwards.
+    """
+    Account.objects.bulk_create(
+        [Account(org_id=o, year=y, source=s, bucket=b) for o, y, s, b in sorted(keys)],
+        ignore_conflicts=True,
+    )
 
 
 def _year_is_closed(year: int) -> bool:
@@ -643,54 +654,110 @@ def _close_year(year: int, by: User | None) -> None:
     )
 
 
+ROLLOVER_BATCH_SIZE = 500  # accounts per database transaction
+
+
 @transaction.atomic
-def _roll_account(account_id: int, by: User | None) -> RolloverLine | None:
-    account = Account.objects.get(pk=account_id)
-    # Lock this account and next year's (created first if need be) in one fixed order.
-    account = _prepare(
-        [
-            (account.org_id, account.year, account.source, Bucket.AVAILABLE),
-            (account.org_id, account.year + 1, account.source, Bucket.AVAILABLE),
+def _roll_batch(account_ids: Sequence[int], by: User | None) -> list[RolloverLine]:
+    """Roll a batch of one year's available accounts into the next year, in one transaction.
+
+    Set-based: one statement locks the batch's accounts and their next-year accounts in
+    ascending id order (the order every movement locks in, so this cannot deadlock with them),
+    one creates the missing next-year accounts, then the rollover transactions, their entries
+    and the proof rows are each written in one bulk insert. An account that already has its
+    proof (another run did it) is skipped, read under the lock.
+    """
+    batch = list(Account.objects.filter(pk__in=account_ids).values_list("org_id", "year", "source"))
+    if not batch:
+        return []
+    year = batch[0][1]
+    org_ids = {org_id for org_id, _, _ in batch}
+    sources = {source for _, _, source in batch}
+    next_keys = {(org_id, year + 1, source, Bucket.AVAILABLE) for org_id, _, source in batch}
+
+    def lock() -> dict[AccountKey, Account]:
+        rows = (
+            Account.objects.select_for_update(of=("self",))
+            .filter(
+                org_id__in=org_ids,
+                year__in=(year, year + 1),
+                source__in=sources,
+                bucket=Bucket.AVAILABLE,
+            )
+            .select_related("org")
+            .order_by("pk")
+        )
+        return {(a.org_id, a.year, a.source, a.bucket): a for a in rows}
+
+    locked = lock()
+    if missing := [key for key in sorted(next_keys) if key not in locked]:
+        _open_accounts(missing)
+        locked = lock()
+    done = set(
+        Rollover.objects.filter(account_id__in=account_ids).values_list("account_id", flat=True)
+    )
+    todo = sorted(
+        (
+            locked[(org_id, year, source, Bucket.AVAILABLE)]
+            for org_id, _, source in batch
+            if (org_id, year, source, Bucket.AVAILABLE) in locked
+        ),
+        key=lambda account: account.pk,
+    )
+    todo = [account for account in todo if account.pk not in done]
+    movements: dict[int, tuple[Transaction, list[Leg]]] = {}
+    for account in todo:
+        if account.balance <= 0:
+            continue
+        legs = [
+            Leg(account.org_id, year, account.source, Bucket.AVAILABLE, -account.balance),
+            Leg(account.org_id, year + 1, account.source, Bucket.AVAILABLE, account.balance),
         ]
-    )[(account.org_id, account.year, account.source, Bucket.AVAILABLE)]
-    if Rollover.objects.filter(account=account).exists():
-        return None  # another worker (or an earlier run) did it
-    txn = None
-    if account.balance > 0:
-        txn = _post(
+        txn = Transaction(
             kind=Kind.ROLLOVER,
             cause_type=Cause.ROLLOVER,
-            cause_id=str(account.year),
-            legs=[
-                Leg(
-                    account.org_id, account.year, account.source, Bucket.AVAILABLE, -account.balance
-                ),
-                Leg(
-                    account.org_id,
-                    account.year + 1,
-                    account.source,
-                    Bucket.AVAILABLE,
-                    account.balance,
-                ),
-            ],
-            by=by,
-            key=f"rollover:{account.pk}",
-            value_date=date(account.year, 12, 31),
+            cause_id=str(year),
+            actor=by if by is not None and by.is_authenticated else None,
+            idempotency_key=f"rollover:{account.pk}",
+            fingerprint=_fingerprint(Kind.ROLLOVER, Cause.ROLLOVER, str(year), legs),
+            year=year,
+            value_date=date(year, 12, 31),
         )
-    try:
-        with transaction.atomic():
-            Rollover.objects.create(account=account, amount=account.balance, transaction=txn)
-    except IntegrityError:  # pragma: no cover - the lock above makes this unreachable
-        raise FundsError(_("This account was rolled over concurrently.")) from None
-    return RolloverLine(account.org.code, account.org.name, account.source, account.balance)
+        movements[account.pk] = (txn, legs)
+    if movements:
+        Transaction.objects.bulk_create([txn for txn, _ in movements.values()])
+        Entry.objects.bulk_create(
+            Entry(
+                transaction=txn,
+                account=locked[(leg.org_id, leg.year, leg.source, leg.bucket)],
+                amount=leg.amount,
+                kind=Kind.ROLLOVER,
+            )
+            for txn, legs in movements.values()
+            for leg in legs
+        )
+    # The unique account of Rollover is the last guard: under the locks it cannot collide.
+    Rollover.objects.bulk_create(
+        Rollover(
+            account=account,
+            amount=account.balance,
+            transaction=movements[account.pk][0] if account.pk in movements else None,
+        )
+        for account in todo
+    )
+    return [
+        RolloverLine(account.org.code, account.org.name, account.source, account.balance)
+        for account in todo
+    ]
 
 
 def rollover(*, year: int, by: User | None = None) -> list[RolloverLine]:
     """Close fiscal year ``year`` and move every unspent available balance into ``year + 1``.
 
     Idempotent and safe to run concurrently or after a crash: the year is marked closed first
-    (so nothing new lands in it), then each account moves in its own short transaction under
-    its row lock, and an account with a Rollover row is never moved again.
+    (so nothing new lands in it), then the accounts move in batches of
+    ``ROLLOVER_BATCH_SIZE``, each batch in its own transaction under its accounts' row locks,
+    and an account with a Rollover row is never moved again.
     """
     if year > timezone.localdate().year:
         raise ClosedYear(_("A fiscal year cannot be closed before it has begun."))
@@ -707,12 +774,14 @@ def rollover(*, year: int, by: User | None = None) -> list[RolloverLine]:
             % {"earlier": earlier_open}
         )
     _close_year(year, by)
-    moved = []
-    ids = Account.objects.filter(year=year, bucket=Bucket.AVAILABLE, rollover__isnull=True)
-    for account_id in ids.order_by("pk").values_list("pk", flat=True):
-        line = _roll_account(account_id, by)
-        if line is not None:
-            moved.append(line)
+    moved: list[RolloverLine] = []
+    ids = list(
+        Account.objects.filter(year=year, bucket=Bucket.AVAILABLE, rollover__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), ROLLOVER_BATCH_SIZE):
+        moved += _roll_batch(ids[start : start + ROLLOVER_BATCH_SIZE], by)
     FiscalYear.objects.filter(year=year, rollover_finished_at__isnull=True).update(
         rollover_finished_at=timezone.now()
     )

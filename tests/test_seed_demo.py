@@ -223,3 +223,13 @@ def test_demo_places_its_federations_and_bases_for_the_comparison(seeded):
     assert home is not None and home.org.kind == OrgKind.COUNTY
     km = distances_km(home, Base.objects.values_list("pk", flat=True))
     assert len(km) == Base.objects.count() and all(0 <= d < 200 for d in km.values())
+
+
+def test_the_demo_passes_every_ledger_money_and_seat_check(seeded):
+    """The checks the city-scale data set must pass too (``manage.py check_ledger``)."""
+    from portal.checks import data_problems
+
+    assert data_problems() == []
+    out = StringIO()
+    call_command("check_ledger", stdout=out)
+    assert "Every ledger, money and seat check passes" in out.getvalue()

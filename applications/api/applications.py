@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -170,17 +170,17 @@ class BulkResultSerializer(serializers.Serializer):
     refused = RefusedSerializer(many=True)
 
 
+HISTORY = Prefetch(
+    "changes", queryset=StatusChange.objects.select_related("by").order_by("at", "pk")
+)
+
+
 def application_detail(pk: int) -> Application:
     """The application as it is now, with its history (after a move the caller may have lost
     sight of it, e.g. an operator once it no longer holds a seat)."""
     return (
         Application.objects.select_related(*selectors.APPLICATION_RELATED)
-        .prefetch_related(
-            Prefetch(
-                "changes",
-                queryset=StatusChange.objects.select_related("by").order_by("at", "pk"),
-            )
-        )
+        .prefetch_related(HISTORY)
         .get(pk=pk)
     )
 
@@ -243,12 +243,17 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(
                 _("Only workers apply; organizers put members on a group trip's roster.")
             )
-        worker = Worker.objects.filter(user=user).select_related("union", "user").first()
+        worker = Worker.objects.filter(user=user).select_related("union__parent", "user").first()
         if worker is None:
             raise exceptions.PermissionDenied(_("Your login is not linked to a member record."))
         batch = validated(ApplySerializer, request)["batch"]
         application = services.application_submit(worker=worker, batch=batch, by=user)
-        return self._answer(application.pk, status.HTTP_201_CREATED)
+        # The new application already carries what the answer shows (its batch, itinerary,
+        # base, worker, union and funding federation, loaded by the service): only its
+        # history is read back, not the whole row again with seven joins.
+        prefetch_related_objects([application], HISTORY)
+        data = ApplicationDetailSerializer(application).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def _move(self, request, pk, *, action_name: str, service, params=None) -> Response:
         """Find the application for this action (404/403), check the body, make the move."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit
 from accounts.models import Organization, User
+from bases import cache as page_cache
 from bases import signals
 from bases.models import (
     PUBLIC_STATUSES,
@@ -49,6 +50,7 @@ def batch_take_seats(*, batch: Batch, seats: int = 1) -> bool:
         return False
     batch.seats_held += seats
     Batch.objects.filter(pk=batch.pk).update(seats_held=F("seats_held") + seats)
+    page_cache.bump(page_cache.SEATS)
     return True
 
 
@@ -57,6 +59,7 @@ def batch_release_seats(*, batch: Batch, seats: int = 1) -> None:
     seats = min(seats, batch.seats_held)
     batch.seats_held -= seats
     Batch.objects.filter(pk=batch.pk).update(seats_held=F("seats_held") - seats)
+    page_cache.bump(page_cache.SEATS)
 
 
 # --- Bases: application, profile, photos ----------------------------------------------------

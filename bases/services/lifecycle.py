@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit
 from accounts.models import User
+from bases import cache as page_cache
 from bases import signals
 from bases.models import (
     CLOSING_STATUSES,
@@ -144,4 +145,5 @@ def _close_open_batches(*, base: Base, reason: str, today: date) -> list[int]:
     Batch.objects.filter(pk__in=ids).update(
         status=BatchStatus.CLOSED, closed_reason=reason[:200], updated_at=timezone.now()
     )
+    page_cache.bump(page_cache.CATALOGUE, page_cache.SEATS)
     return ids

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit
 from accounts.models import User
+from bases import cache as page_cache
 from bases.models import (
     INDICATORS,
     PUBLIC_STATUSES,
@@ -177,6 +178,8 @@ def service_scores_refresh(*, today: date | None = None) -> dict[int, Decimal | 
             base.service_score = scores[base.pk]
             changed.append(base)
     Base.objects.bulk_update(changed, ["service_score"], batch_size=500)
+    if changed:
+        page_cache.bump(page_cache.CATALOGUE)  # the bases list shows the score
     return scores
 
 

@@ -317,28 +317,29 @@ class Interrupted(Exception):
     pass
 
 
-def test_a_rollover_interrupted_between_accounts_keeps_what_moved_and_resumes_once(
+def test_a_rollover_interrupted_between_batches_keeps_what_moved_and_resumes_once(
     funded, monkeypatch
 ):
-    """An error half-way (here raised in this process) leaves the accounts already moved, each
-    in its own committed transaction, and a rerun moves only the rest. A real worker killed
+    """An error half-way (here raised in this process) leaves the batches of accounts already
+    moved, each in its own committed transaction, and a rerun moves only the rest. A real worker killed
     with SIGKILL half-way and restarted: tests/ops/test_worker_crash.py."""
     t = funded
     services.grant(org=t.county_b, year=2025, source=CM, amount=70_000, by=None, key="g3")
-    real = services._roll_account
+    real = services._roll_batch
     calls = {"n": 0}
 
-    def fails_on_the_second_account(account_id, by):
+    def fails_on_the_second_batch(account_ids, by):
         calls["n"] += 1
         if calls["n"] == 2:
             raise Interrupted
-        return real(account_id, by)
+        return real(account_ids, by)
 
-    monkeypatch.setattr(services, "_roll_account", fails_on_the_second_account)
+    monkeypatch.setattr(services, "ROLLOVER_BATCH_SIZE", 1)  # one account per batch
+    monkeypatch.setattr(services, "_roll_batch", fails_on_the_second_batch)
     with pytest.raises(Interrupted):
         services.rollover(year=2025)
-    assert Rollover.objects.count() == 1  # the first account moved, in its own transaction
-    monkeypatch.setattr(services, "_roll_account", real)
+    assert Rollover.objects.count() == 1  # the first batch moved, in its own transaction
+    monkeypatch.setattr(services, "_roll_batch", real)
     services.rollover(year=2025)  # the rerun finishes the rest
     assert (
         Rollover.objects.count()

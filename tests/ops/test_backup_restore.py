@@ -165,7 +165,7 @@ def test_a_dump_restores_into_a_fresh_database_with_the_ledger_intact(tmp_path, 
         assert ledger_triggers(restored) == ledger_triggers(original)
         assert len(ledger_triggers(restored)) >= 15
         assert one(restored, "SELECT reloptions FROM pg_class WHERE relname = 'funds_account'") == [
-            "fillfactor=70",
+            "fillfactor=50",
             "autovacuum_vacuum_scale_factor=0",
             "autovacuum_vacuum_threshold=1000",
             "autovacuum_analyze_scale_factor=0.05",
