@@ -25,7 +25,7 @@ MENU: list[tuple[str, object, set]] = [
 ]
 
 
-APPS_WITH_MENUS = ("bases", "applications", "funds")
+APPS_WITH_MENUS = ("bases", "applications", "funds", "publicity")
 
 
 def all_entries() -> list[tuple[str, object, set]]:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bases",
     "funds",
     "applications",
+    "publicity",
     "portal",
 ]
 

@@ -17,6 +17,7 @@ from tests.applications.url_matrix import MATRIX as APPLICATIONS_MATRIX
 from tests.bases.url_matrix import MATRIX as BASES_MATRIX
 from tests.funds.url_matrix import MATRIX as FUNDS_MATRIX
 from tests.matrix import LOGIN, ROLES, SUPERVISORS, Write, only, roles
+from tests.publicity.url_matrix import MATRIX as PUBLICITY_MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ MATRIX: dict[tuple[str, ...], tuple] = {
     **BASES_MATRIX,
     **FUNDS_MATRIX,
     **APPLICATIONS_MATRIX,
+    **PUBLICITY_MATRIX,
 }
 # Writes to the caller's own session or password, not to an object: no Write to check.
 SESSION_WRITES = {"login", "logout", "password_change", "set_language", "api-token"}
