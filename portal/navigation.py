@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 
 ANYONE = "anyone"
+ANONYMOUS = "anonymous"  # only visitors who have not logged in
 MENU: list[tuple[str, object, set]] = [
     ("portal:home", _("Home"), {ANYONE}),
     (
@@ -37,6 +38,8 @@ def all_entries() -> list[tuple[str, object, set]]:
 
 def menu_for(user) -> list[dict]:
     keys = {ANYONE}
+    if not user.is_authenticated:
+        keys.add(ANONYMOUS)
     if user.is_authenticated:
         if user.is_superuser:
             keys.add("superuser")

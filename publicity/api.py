@@ -46,6 +46,13 @@ class ArticleSerializer(serializers.ModelSerializer):
     images = ImageSerializer(many=True, read_only=True)
     page = serializers.SerializerMethodField(help_text=_("The article's page on this site."))
     event_date = serializers.DateField(read_only=True, allow_null=True)
+    # Plain strings: empty when not set (a choice or URL format would refuse the empty value).
+    theme = serializers.CharField(
+        read_only=True, help_text=_("A featured route's theme (red, green, blue), or empty.")
+    )
+    signup_url = serializers.CharField(
+        read_only=True, help_text=_("An event's sign-up web address, or empty.")
+    )
 
     class Meta:
         model = Article

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import OrgChoiceField
@@ -30,7 +31,7 @@ class ArticleForm(BootstrapMixin, forms.ModelForm):
         label=_("Itineraries (featured routes)"),
         queryset=Itinerary.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("A featured route links to one or more itineraries of the catalogue."),
     )
     image = forms.FileField(
@@ -96,7 +97,15 @@ class ArticleForm(BootstrapMixin, forms.ModelForm):
                 (str(image.pk), image.caption or image.image.name)
                 for image in self.instance.images.all()
             ]
-        self.fields["itineraries"].queryset = catalogue
+        # The linked ones first, then by base: a long catalogue stays easy to review.
+        chosen = (
+            [i.pk for i in Itinerary.objects.filter(featured_in=self.instance)]
+            if self.instance.pk
+            else []
+        )
+        self.fields["itineraries"].queryset = catalogue.annotate(
+            linked=Case(When(pk__in=chosen, then=Value(0)), default=Value(1))
+        ).order_by("linked", "base__name", "days", "pk")
         self.fields["kind"].choices = Kind.choices
 
     def clean_org(self):

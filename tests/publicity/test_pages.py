@@ -205,3 +205,24 @@ def test_pages_render_in_english(client, articles):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = html(client.get("/publicity/"))
     assert "News and policy" in page and "Featured route" in page
+
+
+@pytest.mark.parametrize(
+    ("role", "present", "absent"),
+    [
+        ("anonymous", ["/publicity/"], ["/publicity/manage/"]),
+        ("worker_a1", ["/publicity/"], ["/publicity/manage/"]),
+        ("operator", ["/publicity/"], ["/publicity/manage/"]),
+        ("city_staff", ["/publicity/manage/"], ["/publicity/"]),
+        ("auditor", ["/publicity/manage/"], ["/publicity/"]),
+    ],
+)
+def test_the_menu_offers_the_public_pages_or_their_management(client, tree, role, present, absent):
+    if role != "anonymous":
+        client.force_login(tree.user(role))
+    page = html(client.get("/"))
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    for url in present:
+        assert f'href="{url}"' in nav
+    for url in absent:
+        assert f'href="{url}"' not in nav

@@ -78,6 +78,7 @@ def test_no_unit_share_no_unit_line(client):
     make_policy(timezone.localdate().year, unit_share_percent=0)
     page = client.get("/policy/").content.decode()
     assert "单位承担" not in page
+    assert "每年最多享受 1 次疗休养补助。" in page  # a one-year window reads as "a year"
     rows = table_rows(page)
     # The factory's standard: ¥400 a day, ceiling ¥500, ¥3,000 a year: 5 × 400; 7 × 400 → cap.
     assert rows["劳模/先进个人"] == ["¥400.00", "¥2,000.00", "¥2,800.00"]
