@@ -17,6 +17,7 @@ from publicity import selectors
 from publicity.models import Kind
 from publicity.permissions import (
     articles_managed_by,
+    can_edit_article,
     can_publish,
     can_withdraw,
     get_article,
@@ -69,6 +70,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "itineraries": list(article.itineraries.all()),
             "manages": uses_publicity_management(request.user)
             and articles_managed_by(request.user).filter(pk=article.pk).exists(),
+            "can_edit": can_edit_article(request.user, article),
             "can_publish": can_publish(request.user, article),
             "can_withdraw": can_withdraw(request.user, article),
             "today": timezone.localdate(),
