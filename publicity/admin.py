@@ -4,6 +4,7 @@ typed here reaches a page unsanitized."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from publicity.models import Article, ArticleImage
 
@@ -31,4 +32,5 @@ class ArticleAdmin(admin.ModelAdmin):
         "withdrawn_by",
     ]
     inlines = [ArticleImageInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "published_at"
