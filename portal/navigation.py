@@ -16,6 +16,7 @@ ANYONE = "anyone"
 STAFF_AND_AUDITORS = {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"}
 # Home, the priced catalogue and the dashboard come first, then each app's entries, then the rest.
 LEADING = 3
+ANONYMOUS = "anonymous"  # only visitors who have not logged in
 MENU: list[tuple[str, object, set]] = [
     ("portal:home", _("Home"), {ANYONE}),
     ("trips:catalogue", _("Recuperation trips"), {ANYONE}),
@@ -30,7 +31,7 @@ MENU: list[tuple[str, object, set]] = [
 ]
 
 
-APPS_WITH_MENUS = ("bases", "applications", "funds")
+APPS_WITH_MENUS = ("bases", "applications", "funds", "publicity")
 
 
 def all_entries() -> list[tuple[str, object, set]]:
@@ -42,6 +43,8 @@ def all_entries() -> list[tuple[str, object, set]]:
 
 def menu_for(user) -> list[dict]:
     keys = {ANYONE}
+    if not user.is_authenticated:
+        keys.add(ANONYMOUS)
     if user.is_authenticated:
         if user.is_superuser:
             keys.add("superuser")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bases",
     "funds",
     "applications",
+    "publicity",
     "portal",
 ]
 
@@ -271,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind"; name the articles' one (the others keep their names).
+    "ENUM_NAME_OVERRIDES": {"ArticleKindEnum": "publicity.models.Kind"},
 }
 
 # --- Internationalisation -------------------------------------------------------------------

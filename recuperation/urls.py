@@ -20,6 +20,7 @@ api_urlpatterns = [
     path("", include("bases.api_urls")),
     path("", include("applications.api_urls")),
     path("funds/", include("funds.api_urls")),
+    path("", include("publicity.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -42,6 +43,7 @@ urlpatterns = [
     path("bases/", include("bases.urls")),
     path("applications/", include("applications.urls")),
     path("funds/", include("funds.urls")),
+    path("", include("publicity.urls")),
     path("", include("portal.urls")),
 ]
 handler400 = "recuperation.api.bad_request"

@@ -19,6 +19,7 @@ from tests.funds.url_matrix import MATRIX as FUNDS_MATRIX
 from tests.matrix import LOGIN, ROLES, SUPERVISORS, Write, only, roles
 from tests.portal.url_matrix import MATRIX as PORTAL_MATRIX
 from tests.portal.url_matrix import SESSION_WRITES as PORTAL_SESSION_WRITES
+from tests.publicity.url_matrix import MATRIX as PUBLICITY_MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,7 @@ MATRIX: dict[tuple[str, ...], tuple] = {
     **FUNDS_MATRIX,
     **APPLICATIONS_MATRIX,
     **PORTAL_MATRIX,
+    **PUBLICITY_MATRIX,
 }
 # Writes to the caller's own session or password, not to an object: no Write to check.
 SESSION_WRITES = {

@@ -233,3 +233,17 @@ def test_the_demo_passes_every_ledger_money_and_seat_check(seeded):
     out = StringIO()
     call_command("check_ledger", stdout=out)
     assert "Every ledger, money and seat check passes" in out.getvalue()
+
+
+def test_the_demos_fund_use_disclosure_conserves_money_in_every_row(seeded, client):
+    from tests.publicity.helpers import assert_disclosure_conserves, table_rows
+
+    city = Organization.objects.get(code="SFS")
+    assert_disclosure_conserves(city)
+    source_year = timezone.localdate().year - 3  # the source's year: low use, rolled over
+    page = client.get(f"/disclosure/?year={source_year}").content.decode()
+    assert "决算" in page
+    assert (
+        len(table_rows(page))
+        == Organization.objects.filter(parent=city, kind=OrgKind.COUNTY).count() + 2
+    )

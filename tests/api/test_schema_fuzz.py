@@ -27,6 +27,7 @@ from schemathesis import checks
 from recuperation.wsgi import application
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
 from tests.funds.conftest import make_policy
+from tests.publicity.factories import ArticleFactory
 
 # Anonymous, then one user of each role of the tree fixture (tests/conftest.py).
 ROLES = [
@@ -88,6 +89,8 @@ def credentials(tree) -> dict[str, dict[str, str]]:
     itinerary = ItineraryFactory(base=base, days=3)
     BatchFactory(itinerary=itinerary, start_date=today + timedelta(days=20), seats_held=2)
     make_policy(today.year)
+    ArticleFactory(org=tree.county_a, kind="route", theme="green", itineraries=[itinerary])
+    ArticleFactory(org=tree.city, kind="event", event_date=today, event_place="礼堂")
     headers = {"anonymous": {}}
     for role in ROLES[1:]:
         token, _created = Token.objects.get_or_create(user=tree.user(role))
