@@ -71,6 +71,9 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
+PHOTO_MAX_PIXELS = 40_000_000  # 8000 × 5000: above any photo, far below a decompression bomb
+
+
 def validate_photo(upload) -> None:
     """A photo is a JPEG, PNG or WebP image of at most 5 MB (checked by content, not by name)."""
     from PIL import Image, UnidentifiedImageError
@@ -86,8 +89,17 @@ def validate_photo(upload) -> None:
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format
+            width, height = image.size
+            if width * height > PHOTO_MAX_PIXELS:  # a decompression bomb, or no photo anyway
+                raise ValidationError(
+                    _("The image is %(width)s × %(height)s pixels; that is too large."),
+                    code="too_many_pixels",
+                    params={"width": width, "height": height},
+                )
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("Upload a photo: a JPEG, PNG or WebP image."), code="not_an_image"
         ) from None

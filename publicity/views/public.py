@@ -23,8 +23,7 @@ from publicity.permissions import (
     get_article,
     uses_publicity_management,
 )
-from recuperation.money import fen_to_yuan
-from recuperation.xlsx import xlsx_response
+from recuperation.xlsx import INT, MONEY, RATE, Column, xlsx_response
 
 PAGE_SIZE = 12
 
@@ -125,26 +124,26 @@ def disclosure(request: HttpRequest) -> HttpResponse:
             filename=f"disclosure-{city.code}-{year}",
             title=f"{_('Fund-use disclosure')} {year}",
             headers=[
-                _("County / level"),
-                _("Received"),
-                _("Rolled in from last year"),
-                _("Spent"),
-                _("Reserved"),
-                _("Available"),
-                _("Rolled over to next year"),
-                _("Utilization"),
-                _("People served"),
+                Column(_("County / level"), width=24),
+                Column(_("Received"), MONEY),
+                Column(_("Rolled in from last year"), MONEY),
+                Column(_("Spent"), MONEY),
+                Column(_("Reserved"), MONEY),
+                Column(_("Available"), MONEY),
+                Column(_("Rolled over to next year"), MONEY),
+                Column(_("Utilization"), RATE),
+                Column(_("People served"), INT),
             ],
             rows=[
                 [
                     row.name,
-                    fen_to_yuan(row.usage.received),
-                    fen_to_yuan(row.usage.rolled_in),
-                    fen_to_yuan(row.usage.spent),
-                    fen_to_yuan(row.usage.reserved),
-                    fen_to_yuan(row.usage.available),
-                    fen_to_yuan(row.usage.rolled_out),
-                    float(row.usage.utilization_rate),
+                    row.usage.received,
+                    row.usage.rolled_in,
+                    row.usage.spent,
+                    row.usage.reserved,
+                    row.usage.available,
+                    row.usage.rolled_out,
+                    row.usage.utilization_rate,
                     row.usage.people_served,
                 ]
                 for row in report.rows

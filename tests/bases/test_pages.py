@@ -22,6 +22,7 @@ from bases.models import (
     QualitySettings,
 )
 from tests.bases.factories import BaseFactory, BatchFactory, InspectionFactory, ItineraryFactory
+from tests.publicity.test_uploads import png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -342,11 +343,14 @@ def test_operator_uploads_a_photo(client, tree, base, media):
         ),
         ("BIG", "too_large"),
         (image_file("anim.gif", "GIF"), "bad_format"),
+        ("BOMB", "invalid_image"),  # Django's ImageField already refuses it
     ],
 )
 def test_a_bad_photo_is_refused_with_a_field_message(client, tree, base, media, upload, code):
     if upload == "BIG":
         upload = image_file("big.bmp", "BMP", size=(1400, 1300))  # a real image of 5.5 MB
+    if upload == "BOMB":  # a few hundred bytes declaring 900 million pixels
+        upload = SimpleUploadedFile("bomb.png", png_bomb(), content_type="image/png")
     client.force_login(tree.user("operator"))
     response = client.post(f"/bases/manage/{base.pk}/photos/", {"image": upload})
     assert response.status_code == 200

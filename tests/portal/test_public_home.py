@@ -147,11 +147,11 @@ def test_the_query_count_does_not_grow_with_the_articles(client, tree, settings,
     assert few <= 8
 
 
-def test_a_workers_home_keeps_its_own_block(client, tree):
+def test_a_worker_gets_their_own_home_not_the_public_page(client, tree):
     client.force_login(tree.user("worker_a1"))
     page = home(client)
-    assert "我的行程" in page  # worker.html's before_hero block
-    assert 'href="/bases/?theme=green"' in page
+    assert "我的行程" in page  # portal/home/worker.html
+    assert 'href="/bases/?theme=green"' not in page
 
 
 def test_the_home_in_english(client, tree):

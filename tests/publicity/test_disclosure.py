@@ -163,7 +163,7 @@ def test_the_xlsx_holds_the_same_numbers_as_numbers_in_yuan(client, ledger):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert f"disclosure-C-{ledger}" in response["Content-Disposition"]
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + len(LAST_YEAR)
     for (name, numbers), row in zip(LAST_YEAR.items(), rows[1:], strict=True):
@@ -182,7 +182,8 @@ def test_the_xlsx_holds_the_same_numbers_as_numbers_in_yuan(client, ledger):
         assert row[8] == people
     money_cell = sheet.cell(row=2, column=2)
     assert isinstance(money_cell.value, int | float)  # a number, not text
-    assert money_cell.number_format == "#,##0.00"
+    assert money_cell.number_format.startswith("¥#,##0.00")  # yuan, summable
+    assert sheet.cell(row=2, column=8).number_format == "0.0%"  # a rate, shown as a percentage
 
 
 def _count_queries(client, year) -> int:
