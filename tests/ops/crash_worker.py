@@ -5,8 +5,8 @@ app, the prefork pool as in production, consuming only ``QUEUE`` (and sending th
 queue, such as notification e-mails, to the same queue, so nothing is left for other workers).
 
 ``CRASH_PAUSE_AT`` makes the first run of a job stop half-way, after one of its steps:
-- ``rollover``: after the first account has been rolled over (committed: each account moves in
-  its own database transaction), before the next;
+- ``rollover``: after the first account has been rolled over (committed: a rollover moves its
+  accounts in batches, each its own database transaction; here a batch of one), before the next;
 - ``promotion``: after the first waiting application has been promoted, inside the promotion's
   one database transaction (uncommitted, the batch row locked).
 There it writes its process id to ``CRASH_SIGNAL_FILE`` and sleeps, so that the test can look at
@@ -46,14 +46,17 @@ def _pause_once() -> None:
 def _stop_mid_rollover() -> None:
     from funds import services
 
-    roll_account = services._roll_account
+    # One account per batch (each batch is its own transaction), so "half-way" is after the
+    # first account's batch committed and before the next one.
+    services.ROLLOVER_BATCH_SIZE = 1
+    roll_batch = services._roll_batch
 
-    def roll_then_pause(account_id, by):
-        line = roll_account(account_id, by)
+    def roll_then_pause(account_ids, by):
+        lines = roll_batch(account_ids, by)
         _pause_once()
-        return line
+        return lines
 
-    services._roll_account = roll_then_pause
+    services._roll_batch = roll_then_pause
 
 
 def _stop_mid_promotion() -> None:

@@ -12,8 +12,8 @@ SIGKILL the worker there:
 - only the pool process running the job (as the kernel's OOM killer does): the worker puts the
   message back at once (``reject_on_worker_lost``) and a new pool process runs it.
 
-A rollover moves each account in its own database transaction, so the kill leaves some accounts
-moved and the rerun must move only the others (its ``Rollover`` rows); a waiting-list promotion
+A rollover moves its accounts in batches, each in its own database transaction (the worker
+makes it one account a batch), so the kill leaves some accounts moved and the rerun must move only the others (its ``Rollover`` rows); a waiting-list promotion
 is one database transaction, so the kill leaves nothing and the rerun must promote everyone once.
 Each scenario is built twice: once for a clean run of the job, once for the killed one; the
 database is emptied in between, and the two results are compared (ledger balances, every
