@@ -9,6 +9,7 @@ from importlib import import_module
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role
 
@@ -19,7 +20,7 @@ LEADING = 3
 ANONYMOUS = "anonymous"  # only visitors who have not logged in
 MENU: list[tuple[str, object, set]] = [
     ("portal:home", _("Home"), {ANYONE}),
-    ("trips:catalogue", _("Recuperation trips"), {ANYONE}),
+    ("trips:catalogue", pgettext_lazy("menu", "Trips"), {ANYONE}),
     ("portal:dashboard", _("Dashboard"), STAFF_AND_AUDITORS),
     (
         "accounts:members",
@@ -27,8 +28,8 @@ MENU: list[tuple[str, object, set]] = [
         {Role.ORGANIZER, Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"},
     ),
     ("admin:index", _("Back office"), {"superuser"}),
-    ("api-docs", _("API"), {Role.FEDERATION_STAFF, Role.AUDITOR, "superuser"}),
 ]
+# The API documentation is linked from every page's footer, not the menu (a staff menu is long).
 
 
 APPS_WITH_MENUS = ("bases", "applications", "funds", "publicity")

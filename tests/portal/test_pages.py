@@ -64,7 +64,7 @@ def test_pages_load_assets_only_from_this_site(client, tree):
     [
         ("worker_a1", [], ["/account/members/", "/admin/"]),
         ("organizer_a1", ["/account/members/"], ["/admin/"]),
-        ("city_staff", ["/account/members/", "/api/v1/docs/"], ["/admin/"]),
+        ("city_staff", ["/account/members/", "/dashboard/"], ["/admin/", "/api/v1/docs/"]),
         ("admin", ["/account/members/", "/admin/"], []),
     ],
 )
@@ -76,6 +76,7 @@ def test_navigation_depends_on_role(client, tree, role, present, absent):
         assert f'href="{url}"' in nav
     for url in absent:
         assert f'href="{url}"' not in nav
+    assert 'href="/api/v1/docs/"' in html  # in the footer, for everyone
 
 
 def test_unknown_page_is_a_friendly_404(client, settings):
