@@ -71,26 +71,25 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-PHOTO_MAX_PIXELS = 40_000_000  # 8000 × 5000: above any photo, far below a decompression bomb
+IMAGE_MAX_PIXELS = 40_000_000  # 8000 × 5000: above any photo, far below a decompression bomb
+NOT_A_PHOTO = _("Upload a photo: a JPEG, PNG or WebP image.")
 
 
-def validate_photo(upload) -> None:
-    """A photo is a JPEG, PNG or WebP image of at most 5 MB (checked by content, not by name)."""
+def image_format(upload, *, not_an_image, max_pixels: int = IMAGE_MAX_PIXELS) -> str:
+    """The format Pillow reads in ``upload`` (its content, not its name), or a ValidationError.
+
+    A decompression bomb (a small file that unpacks into billions of pixels) is refused by its
+    declared size before any pixel is decoded. The upload is left where it was read from.
+    """
     from PIL import Image, UnidentifiedImageError
 
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(
-            _("The photo is %(size)s; the limit is %(limit)s."),
-            code="too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(PHOTO_MAX_BYTES)},
-        )
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format
             width, height = image.size
-            if width * height > PHOTO_MAX_PIXELS:  # a decompression bomb, or no photo anyway
+            if width * height > max_pixels:
                 raise ValidationError(
                     _("The image is %(width)s × %(height)s pixels; that is too large."),
                     code="too_many_pixels",
@@ -100,10 +99,19 @@ def validate_photo(upload) -> None:
     except ValidationError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            _("Upload a photo: a JPEG, PNG or WebP image."), code="not_an_image"
-        ) from None
+        raise ValidationError(not_an_image, code="not_an_image") from None
     finally:
         upload.seek(position)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError(_("Upload a photo: a JPEG, PNG or WebP image."), code="bad_format")
+    return kind
+
+
+def validate_photo(upload) -> None:
+    """A photo is a JPEG, PNG or WebP image of at most 5 MB (checked by content, not by name)."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("The photo is %(size)s; the limit is %(limit)s."),
+            code="too_large",
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(PHOTO_MAX_BYTES)},
+        )
+    if image_format(upload, not_an_image=NOT_A_PHOTO) not in PHOTO_FORMATS:
+        raise ValidationError(NOT_A_PHOTO, code="bad_format")

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from bases.validators import image_format
+
 IMAGE_MAX_BYTES = 3 * 1024 * 1024
 IMAGE_MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000: far above any photo, far below a bomb
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -18,8 +20,6 @@ def validate_image(upload) -> None:
     A decompression bomb (a small file that unpacks into billions of pixels) is refused by its
     declared size before any pixel is decoded.
     """
-    from PIL import Image, UnidentifiedImageError
-
     size = getattr(upload, "size", None) or 0
     if size > IMAGE_MAX_BYTES:
         raise ValidationError(
@@ -27,24 +27,6 @@ def validate_image(upload) -> None:
             code="too_large",
             params={"size": filesizeformat(size), "limit": filesizeformat(IMAGE_MAX_BYTES)},
         )
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-            width, height = image.size
-            if width * height > IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _("The image is %(width)s × %(height)s pixels; that is too large."),
-                    code="too_many_pixels",
-                    params={"width": width, "height": height},
-                )
-            image.verify()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from None
-    finally:
-        upload.seek(position)
+    kind = image_format(upload, not_an_image=NOT_AN_IMAGE, max_pixels=IMAGE_MAX_PIXELS)
     if kind not in IMAGE_FORMATS:
         raise ValidationError(NOT_AN_IMAGE, code="bad_format")
