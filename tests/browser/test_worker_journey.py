@@ -39,6 +39,9 @@ def test_a_worker_on_a_phone_applies_for_the_cheapest_green_trip_they_may_take(
 
     page = worker.go("/bases/")
     page.get_by_role("button", name="筛选条件").click()
+    # Bootstrap marks the panel "collapse show" only once it has finished unfolding; a click
+    # during the animation can miss the checkbox.
+    page.wait_for_selector("#filters.collapse.show")
     page.select_option("#f-theme", "green")
     page.check("#f-available")
     worker.shot("filters")
