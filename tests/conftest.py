@@ -231,3 +231,17 @@ def token_client():
         return api
 
     return make
+
+
+def fire_deferred_checks() -> None:
+    """Run the ledger's deferred commit-time checks now (PostgreSQL), at the level of the
+    transaction that made the rows.
+
+    A module-scoped fixture seeds inside a transaction it never commits, so the checks of every
+    row it made stay queued. Each test's teardown then checks constraints inside the test's
+    savepoint (Django's TestCase) and the savepoint's rollback queues them all again: on the
+    demo, some 50 s per test. Fired once here, they are done for good; and the seeded data has
+    passed them, as a commit would have required.
+    """
+    if connection.vendor == "postgresql":
+        connection.check_constraints()

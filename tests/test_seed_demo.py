@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, OrgKind, Role, User, Worker
 from applications.models import Application
+from tests.conftest import fire_deferred_checks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -46,6 +47,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         first = snapshot()
         second_output = seed()
         second = snapshot()
+        fire_deferred_checks()
         yield first_output, first, second_output, second
         transaction.set_rollback(True)
 

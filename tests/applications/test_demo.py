@@ -37,6 +37,7 @@ from bases.demo import WATCH_BASE
 from bases.models import Base, BaseStatus, Batch, Review
 from funds.models import Transaction
 from funds.selectors import utilization
+from tests.conftest import fire_deferred_checks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -108,6 +109,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         call_command("seed_demo", stdout=first)
         before = _rows()
         call_command("seed_demo", stdout=again)
+        fire_deferred_checks()
         yield first.getvalue(), again.getvalue(), before
         transaction.set_rollback(True)
 

@@ -27,6 +27,7 @@ from bases.models import (
 )
 from bases.selectors import overdue_inspections
 from bases.services import draw_sample
+from tests.conftest import fire_deferred_checks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -50,6 +51,7 @@ def seeded(django_db_setup, django_db_blocker):
         first = snapshot()
         second_report = bases_demo.seed(seed_people())
         second = snapshot()
+        fire_deferred_checks()
         yield first_report.created, first, second_report.created, second
         transaction.set_rollback(True)
 

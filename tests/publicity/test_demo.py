@@ -16,6 +16,7 @@ from publicity import demo as publicity_demo
 from publicity import selectors
 from publicity.models import Article, Kind, Status
 from recuperation.money import format_yuan
+from tests.conftest import fire_deferred_checks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -38,6 +39,7 @@ def seeded(django_db_setup, django_db_blocker):
         publicity_demo.seed(report)
         first = snapshot()
         again = publicity_demo.seed(SeedReport(today=demo_today()))
+        fire_deferred_checks()
         yield first, again, snapshot()
         transaction.set_rollback(True)
 
