@@ -105,10 +105,16 @@ class CataloguePagination(Pagination):
             )
         if not rows:
             total = 0
-        paginator = DjangoPaginator([], page_size)
+        self.restore(request, rows, number=number, total=total)
+        return rows
+
+    def restore(self, request, rows: list, *, number: int, total: int) -> None:
+        """Set the page as ``paginate_queryset`` would (a page kept in the cache: its rows,
+        number and total), for ``get_paginated_response``."""
+        self.request = request
+        paginator = DjangoPaginator([], self.get_page_size(request))
         paginator.count = total  # cached_property: set, not computed
         self.page = Page(rows, number, paginator)
-        return rows
 
     def _count(self, queryset, request, view) -> int:
         """The long list's total, cached under the catalogue's versions (``bases.cache``) and
@@ -160,8 +166,9 @@ class CachedAnonymousList:
     CACHE_PARAMS = frozenset({"ordering", "page", "page_size", "format"})
 
     def cacheable(self, request) -> bool:
-        if request.user.is_authenticated:
-            return False
+        return not request.user.is_authenticated and self.only_known_params(request)
+
+    def only_known_params(self, request) -> bool:
         known = self.CACHE_PARAMS | set(self.filterset_class.base_filters)
         return all(name in known for name in request.query_params)
 

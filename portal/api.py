@@ -11,18 +11,26 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, serializers
 
 import applications.selectors
-from bases.api import ItinerarySerializer, ItineraryViewSet, StableOrderingFilter
+from bases import cache as page_cache
+from bases.api import (
+    CATALOGUE_VALUES,
+    CatalogueFilterBackend,
+    ItinerarySerializer,
+    ItineraryViewSet,
+    StableOrderingFilter,
+    catalogue_rows,
+)
 from bases.models import Itinerary
+from funds.calculator import Quote
 from portal import pricing
 from portal.catalogue.recommendations import Recommended, recommendations_for
 from recuperation.api import Pagination
-from recuperation.money import YuanField
+from recuperation.money import YuanField, yuan_str
 
 NET_COST_FOR_WORKERS = _(
     "Ordering by net_cost is for logged-in workers: the net cost is each worker's own, after "
@@ -61,7 +69,7 @@ class PricedOrderingFilter(StableOrderingFilter):
 )
 class PricedItineraryViewSet(ItineraryViewSet):
     ordering_fields = [*ItineraryViewSet.ordering_fields, "net_cost"]
-    filter_backends = [DjangoFilterBackend, PricedOrderingFilter]
+    filter_backends = [CatalogueFilterBackend, PricedOrderingFilter]
 
     def pricing(self) -> pricing.Pricing | None:
         if not hasattr(self, "_priced"):
@@ -70,12 +78,69 @@ class PricedItineraryViewSet(ItineraryViewSet):
 
     def annotate_for_user(self, queryset: QuerySet[Itinerary]) -> QuerySet[Itinerary]:
         priced = self.pricing()
-        return priced.annotate(queryset) if priced is not None else queryset
+        if priced is None:
+            return queryset
+        if self.action == "list":
+            # ``build_list`` reads the page with ``.values()`` and prices it with the
+            # calculator: SQL needs only each row's price year, and the net cost to sort by it.
+            return priced.with_price_year(queryset).alias(net_cost=priced.net_cost_expression())
+        return priced.annotate(queryset)
 
     def get_serializer_class(self):
         if self.action in ("list", "retrieve") and self.pricing() is not None:
             return WorkerItinerarySerializer
         return super().get_serializer_class()
+
+    def shares_unpriced_rows(self, request) -> bool:
+        """Sorted by anything but the net cost, a page holds the same rows for every worker
+        (only their prices differ): those rows are cached and priced per request."""
+        ordering = request.query_params.get(PricedOrderingFilter.ordering_param, "")
+        return "net_cost" not in ordering and self.only_known_params(request)
+
+    def build_list(self, request, *args, **kwargs):
+        """A worker's list: the rows from ``.values()`` (kept in ``bases.cache`` under the
+        catalogue and seat versions: the price year follows the next departure with a seat),
+        priced by the calculator (``priced_rows``)."""
+        priced = self.pricing()
+        if priced is None:
+            return super().build_list(request, *args, **kwargs)
+        key = None
+        if self.shares_unpriced_rows(request):
+            key = page_cache.page_key(
+                "PricedItineraryRows", request, depends_on=(page_cache.CATALOGUE, page_cache.SEATS)
+            )
+            if (hit := page_cache.get(key)) is not None:
+                number, total, rows = hit
+                self.paginator.restore(request, rows, number=number, total=total)
+                return self.get_paginated_response(priced_rows(rows, priced))
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(queryset.values(*PRICED_VALUES))
+        if key is not None:
+            page = self.paginator.page
+            page_cache.put(key, (page.number, page.paginator.count, rows))
+        return self.get_paginated_response(priced_rows(rows, priced))
+
+
+PRICED_VALUES = (*CATALOGUE_VALUES, "price_year")
+
+
+def priced_rows(rows: list[dict], priced: pricing.Pricing) -> list[dict]:
+    """``WorkerItinerarySerializer``'s representation of ``PRICED_VALUES`` rows: the subsidy and
+    net cost are the calculator's (``funds.calculator.quote``) for the year each row is priced
+    for, one quote per distinct trip (a test holds this equal to the serializer)."""
+    results = catalogue_rows(rows)
+    quotes: dict[tuple, Quote] = {}
+    for result, row in zip(results, rows, strict=True):
+        trip = (row["days"], row["in_province"], row["union_price_fen"], row["price_year"])
+        found = quotes.get(trip)
+        if found is None:
+            days, in_province, union_price, year = trip
+            found = quotes[trip] = priced.quote_row(
+                days=days, in_province=in_province, union_price=union_price, year=year
+            )
+        result["subsidy"] = yuan_str(found.subsidy)
+        result["net_cost"] = yuan_str(found.net_cost)
+    return results
 
 
 # --- Recommended for you -------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from datetime import date
 from django.db.models import (
     BigIntegerField,
     Case,
+    Expression,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -113,42 +115,72 @@ class Pricing:
         return self.terms[self.this_year].used
 
     def annotate(self, queryset: QuerySet) -> QuerySet:
-        """``price_year``, ``subsidy``, ``unit_share`` and ``net_cost`` (fen) on itineraries: each priced for the
-        year of its next departure taking sign-ups (this year when there is none)."""
+        """``price_year``, ``subsidy``, ``unit_share`` and ``net_cost`` (fen) on itineraries: each
+        priced for the year of its next departure taking sign-ups (this year when there is none)."""
+        return self.with_price_year(queryset).annotate(
+            subsidy=self._by_year(lambda terms: self._subsidy(terms)),
+            unit_share=self._by_year(lambda terms: self._unit_share(terms)),
+            net_cost=self.net_cost_expression(),
+        )
+
+    def with_price_year(self, queryset: QuerySet) -> QuerySet:
+        """``price_year``: the year of the next departure taking sign-ups, else this year."""
         next_start = upcoming_batches().filter(itinerary=OuterRef("pk")).values("start_date")[:1]
-        queryset = queryset.annotate(
+        return queryset.annotate(
             price_year=Coalesce(
                 ExtractYear(Subquery(next_start)),
                 Value(self.this_year),
                 output_field=IntegerField(),
             )
         )
-        money = BigIntegerField()
-        subsidy = Case(
-            *(
-                When(
-                    price_year=year, then=subsidy_expression(terms.policy, self.worker, terms.used)
-                )
-                for year, terms in self.terms.items()
-                if year != self.this_year
-            ),
-            default=subsidy_expression(self.policy, self.worker, self.used_this_year),
-            output_field=money,
+
+    def net_cost_expression(self):
+        """The net cost (fen) of a row annotated with ``price_year``, e.g. to sort by it."""
+
+        def net_cost(terms: Terms):
+            rest = self._rest(terms)
+            return rest - self._unit_share(terms)
+
+        return self._by_year(net_cost)
+
+    def _subsidy(self, terms: Terms):
+        return subsidy_expression(terms.policy, self.worker, terms.used)
+
+    def _rest(self, terms: Terms):
+        return ExpressionWrapper(
+            F("union_price_fen") - self._subsidy(terms), output_field=BigIntegerField()
         )
-        share = Case(
-            *(
-                When(price_year=year, then=Value(_share(terms.policy)))
-                for year, terms in self.terms.items()
-                if year != self.this_year
-            ),
-            default=Value(_share(self.policy)),
-            output_field=money,
+
+    def _unit_share(self, terms: Terms):
+        return ExpressionWrapper(
+            self._rest(terms) * Value(_share(terms.policy)) / Value(100),
+            output_field=BigIntegerField(),
         )
-        rest = F("union_price_fen") - F("subsidy")
-        return (
-            queryset.annotate(subsidy=subsidy)
-            .annotate(unit_share=rest * share / Value(100))
-            .annotate(net_cost=rest - F("unit_share"))
+
+    def _by_year(self, build):
+        """``build(terms)`` for each row's ``price_year``: one ``CASE price_year WHEN …`` (the
+        year's subquery is evaluated once, not once per year), the years whose terms are this
+        year's folded into its ``ELSE``."""
+        default = self.terms[self.this_year]
+        branches = [
+            (year, build(terms))
+            for year, terms in self.terms.items()
+            if year != self.this_year and terms != default
+        ]
+        if not branches:
+            return build(default)
+        return SwitchCase(F("price_year"), branches, build(default), output_field=BigIntegerField())
+
+    def quote_row(self, *, days: int, in_province: bool, union_price: int, year: int) -> Quote:
+        """The calculator's quote for a trip priced for ``year`` (``price_year`` of a row)."""
+        terms = self.terms_for(year)
+        return quote(
+            policy=terms.policy,
+            category=self.worker.category,
+            days=days,
+            in_province=in_province,
+            union_price=union_price,
+            used_this_year=terms.used,
         )
 
     def quote(self, itinerary, *, departing: date | None = None) -> Quote:
@@ -158,15 +190,41 @@ class Pricing:
             year = departing.year
         else:
             year = getattr(itinerary, "price_year", None) or self.this_year
-        terms = self.terms_for(year)
-        return quote(
-            policy=terms.policy,
-            category=self.worker.category,
+        return self.quote_row(
             days=itinerary.days,
             in_province=itinerary.in_province,
             union_price=itinerary.union_price_fen,
-            used_this_year=terms.used,
+            year=year,
         )
+
+
+class SwitchCase(Expression):
+    """``CASE <operand> WHEN <value> THEN <result> … ELSE <default> END``: the operand is
+    written (and evaluated) once, where ``Case(When(operand=value, …))`` repeats it."""
+
+    def __init__(self, operand, cases, default, output_field=None):
+        super().__init__(output_field=output_field)
+        self.operand = operand
+        self.values = [value for value, _result in cases]
+        self.results = [result for _value, result in cases]
+        self.default = default
+
+    def get_source_expressions(self):
+        return [self.operand, *self.results, self.default]
+
+    def set_source_expressions(self, exprs):
+        self.operand, *self.results, self.default = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.operand)
+        parts, params = [f"CASE {sql}"], list(params)
+        for value, result in zip(self.values, self.results, strict=True):
+            result_sql, result_params = compiler.compile(result)
+            parts.append(f"WHEN %s THEN {result_sql}")
+            params += [value, *result_params]
+        default_sql, default_params = compiler.compile(self.default)
+        parts.append(f"ELSE {default_sql} END")
+        return " ".join(parts), [*params, *default_params]
 
 
 def _share(policy: SubsidyPolicy | None) -> int:

@@ -7,7 +7,7 @@ number of cards, batches or columns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -41,6 +41,7 @@ SORTS = {
 WORKER_SORTS = frozenset({"net_cost"})
 # Filters that narrow the list (page and sort only arrange it).
 NOT_FILTERS = frozenset({"page", "sort"})
+PAGE_PARAMS = NOT_FILTERS  # the page's own parameters besides the filters
 RECOMMENDED_ON_CATALOGUE = 3
 NEXT_DATES = 3
 
@@ -71,7 +72,7 @@ def sort_notice(sort: str, pricing: Pricing | None) -> str | None:
 @dataclass
 class CataloguePage:
     page: Page
-    form: object
+    form: object | None  # None when no filter is named (every field empty)
     errors: list[tuple[str, list[str]]]
     sort: str
     notices: list[str]
@@ -88,7 +89,7 @@ class CataloguePage:
         return bool(terms and terms.policy and terms.used >= terms.policy.yearly_cap_per_person)
 
 
-def catalogue_page(*, user, params: QueryDict, session: Mapping) -> CataloguePage:
+def catalogue_page(*, user, params: QueryDict, picks: list[int]) -> CataloguePage:
     """The catalogue page: filtered like ``/api/v1/itineraries/``, each card priced for a
     logged-in worker (their net cost first), with whether they may apply and why not."""
     pricing = pricing_for(user)
@@ -98,11 +99,13 @@ def catalogue_page(*, user, params: QueryDict, session: Mapping) -> CataloguePag
         # A worker's catalogue starts with what suits their age; clearing the field keeps it off.
         age_from_profile = pricing.worker.age
         data["age"] = str(age_from_profile)
-    filterset = ItineraryFilter(data, queryset=Itinerary.objects.none())
-    valid = filterset.is_valid()
-    qs = bases_selectors.itineraries_for_catalogue(user=user, filters=data if valid else None)
-    if not valid:
-        qs = qs.none()
+    qs = bases_selectors.itineraries_for_catalogue(user=user)
+    filterset, valid = None, True
+    if any(name in data for name in ItineraryFilter.base_filters):
+        # Filters are named: validate them (no form otherwise; an empty one filters nothing).
+        filterset = ItineraryFilter(data, queryset=qs)
+        valid = filterset.is_valid()
+        qs = filterset.qs if valid else qs.none()
     if pricing is not None:
         qs = pricing.annotate(qs)
     sort = params.get("sort", "")
@@ -117,7 +120,7 @@ def catalogue_page(*, user, params: QueryDict, session: Mapping) -> CataloguePag
     signups.annotate_itineraries(applications.selectors.eligibility_of(user), page.object_list)
     recommended = None
     if pricing is not None and page.number == 1:
-        cleaned = filterset.form.cleaned_data if valid else {}
+        cleaned = filterset.form.cleaned_data if filterset is not None and valid else {}
         recommended = recommendations_for(
             user,
             free_from=cleaned.get("start_after"),
@@ -126,7 +129,7 @@ def catalogue_page(*, user, params: QueryDict, session: Mapping) -> CataloguePag
         )
     return CataloguePage(
         page=page,
-        form=filterset.form,
+        form=filterset.form if filterset is not None else None,
         errors=labelled_errors(filterset) if not valid else [],
         sort=sort,
         notices=notices,
@@ -134,7 +137,7 @@ def catalogue_page(*, user, params: QueryDict, session: Mapping) -> CataloguePag
         age_from_profile=age_from_profile,
         active_filters=sum(1 for k, v in data.items() if k not in NOT_FILTERS and v),
         recommended=recommended,
-        compare_ids=compare.picks(session),
+        compare_ids=picks,
     )
 
 

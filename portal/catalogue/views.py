@@ -8,31 +8,71 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from bases import cache as page_cache
+from bases.filters import ItineraryFilter
 from bases.selectors import itineraries_visible_to
 from portal import compare
 from portal.catalogue import selectors
 
+# What an anonymous catalogue page keeps in place of its CSRF token in the cache (a cached page
+# must never carry one visitor's token to another): each answer puts its own in.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-0b1f6c2d"
+
+
+def _cache_key(request: HttpRequest, picks: list[int]) -> str | None:
+    """The key of an anonymous catalogue page, or None when it is not kept: a logged-in user's
+    page is their own (prices, sign-ups), and a parameter the page does not know would let
+    anyone fill the cache. Next departures and seats left show, so seats count too."""
+    if request.user.is_authenticated:
+        return None
+    known = selectors.PAGE_PARAMS | set(ItineraryFilter.base_filters)
+    if any(name not in known for name in request.GET):
+        return None
+    return page_cache.page_key(
+        "CataloguePage:" + ",".join(map(str, picks)),
+        request,
+        depends_on=(page_cache.CATALOGUE, page_cache.SEATS),
+    )
+
 
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    data = selectors.catalogue_page(user=request.user, params=request.GET, session=request.session)
-    return render(
-        request,
-        "portal/catalogue/list.html",
-        {
-            "data": data,
-            "page": data.page,
-            "compare_ids": data.compare_ids,
-            "compare_max": compare.MAX_ITEMS,
-            **selectors.filter_context(),
-        },
-    )
+    """The catalogue: its content is rendered apart from the page around it (menu, messages),
+    so that an anonymous visitor's is served from the cache (``bases.cache``)."""
+    picks = compare.picks(request.session)
+    key = _cache_key(request, picks)
+    content = page_cache.get(key) if key else None
+    if content is None:
+        data = selectors.catalogue_page(user=request.user, params=request.GET, picks=picks)
+        content = render_to_string(
+            "portal/catalogue/_content.html",
+            {
+                "request": request,
+                "csrf_token": CSRF_PLACEHOLDER if key else get_token(request),
+                "full_path": request.get_full_path(),
+                "data": data,
+                "page": data.page,
+                "compare_ids": data.compare_ids,
+                "compare_max": compare.MAX_ITEMS,
+                **selectors.filter_context(),
+            },
+        )
+        if key:
+            page_cache.put(key, content)
+    if key:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+    # Our own template's output, escaped when it was rendered (the cache holds it as a str).
+    content = mark_safe(content)  # noqa: S308
+    return render(request, "portal/catalogue/list.html", {"content": content})
 
 
 @require_GET

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from accounts.models import WorkerCategory
@@ -102,16 +104,40 @@ def test_sql_net_cost_equals_the_calculator_for_every_category(tree, trips):
 def test_worker_catalogue_queries_do_not_grow_with_page_size(
     client, tree, trips, django_assert_num_queries
 ):
+    from django.core.cache import cache
+
     base = trips[0].base
     for n in range(30):
         BatchFactory(itinerary=ItineraryFactory(base=base, title=f"线路{n}"))
     client.force_login(tree.user("worker_a1"))
     client.get("/api/v1/itineraries/?page_size=20")  # warm the session
-    # session, user, worker, policy, subsidy used this year, the page (with its count)
-    with django_assert_num_queries(6) as small:
+    cache.clear()
+    # session, user, worker, their trips, the policies, the page (with its count)
+    with django_assert_num_queries(6):
         client.get("/api/v1/itineraries/?page_size=20")
-    with django_assert_num_queries(len(small.captured_queries)):
+    with django_assert_num_queries(6):
         client.get("/api/v1/itineraries/?page_size=100")
+    with django_assert_num_queries(6):
+        client.get("/api/v1/itineraries/?page_size=100&ordering=net_cost")  # never cached
+    # The page's rows are every worker's (only the prices are theirs): from the cache.
+    with django_assert_num_queries(5):
+        client.get("/api/v1/itineraries/?page_size=100")
+
+
+def test_the_cached_rows_are_priced_for_each_worker(client, tree, trips):
+    from accounts.models import WorkerCategory
+
+    client.force_login(tree.user("worker_a1"))  # a member: ¥200 a day
+    member = {
+        r["title"]: r["net_cost"] for r in client.get("/api/v1/itineraries/").json()["results"]
+    }
+    model = tree.user("worker_b1").worker
+    model.category = WorkerCategory.MODEL_WORKER  # ¥400 a day
+    model.save()
+    client.force_login(model.user)
+    body = client.get("/api/v1/itineraries/").json()
+    assert {r["title"]: r["net_cost"] for r in body["results"]} != member
+    assert {r["title"]: r["subsidy"] for r in body["results"]}["三日游"] == "1000.00"
 
 
 def test_pages_show_a_worker_their_cost_and_the_breakdown(client, tree, trips):
@@ -203,3 +229,80 @@ def test_each_trip_is_priced_for_the_year_of_its_next_departure(client, tree):
     client.force_login(worker.user)
     api = {r["title"]: r["net_cost"] for r in client.get("/api/v1/itineraries/").json()["results"]}
     assert api == {"next year": "1500.00", "in two years": "500.00", "no departure": "900.00"}
+
+
+@pytest.mark.dates
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"ordering": "price"},
+        {"ordering": "-days"},
+        {"ordering": "net_cost"},
+        {"ordering": "-net_cost,days"},
+        {"min_days": "4", "ordering": "stars"},
+        {"available": "true", "page_size": "2", "page": "2"},
+    ],
+)
+def test_the_priced_list_from_values_is_exactly_the_serializers(client, tree, query):
+    """The worker's list is built from ``.values()`` and priced by the calculator; it equals
+    ``WorkerItinerarySerializer`` over the SQL-priced itineraries (``Pricing.annotate``), across
+    years with different policies, a cap partly used, and trips too long to subsidise fully."""
+    import json
+    from datetime import date
+
+    from django.utils import timezone
+
+    from applications.models import Application, Status
+    from portal.api import PricedItineraryViewSet, WorkerItinerarySerializer
+
+    today = timezone.localdate()
+    make_policy(today.year, unit_share_percent=10)
+    make_policy(today.year + 1, rate_member=30_000, yearly_cap_per_person=260_000)
+    base = BaseFactory(county=tree.county_a, operator=tree.operator)
+    departures = {
+        "next year": date(today.year + 1, 3, 1),
+        "in two years": date(today.year + 2, 3, 1),
+        "no departure": None,
+        "soon": today + timedelta(days=40),
+    }
+    for n, (title, start) in enumerate(departures.items()):
+        for days, in_province in ((3, True), (6, True), (9, False)):
+            it = ItineraryFactory(
+                base=base,
+                title=f"{title} {days}",
+                days=days,
+                in_province=in_province,
+                union_price_fen=90_000 + 37_000 * days + n * 1_000,
+                standard_price_fen=900_000,
+            )
+            if start is not None:
+                BatchFactory(itinerary=it, start_date=start)
+    worker = tree.user("worker_a1").worker
+    Application.objects.create(
+        worker=worker,
+        batch=BatchFactory(itinerary=it, start_date=date(today.year + 1, 6, 1), status="closed"),
+        union=tree.union_a1,
+        funding_org=tree.county_a,
+        year=today.year + 1,
+        status=Status.APPROVED,
+        price_fen=400_000,
+        subsidy_fen=150_000,
+        net_cost_fen=250_000,
+    )
+    client.force_login(worker.user)
+    priced = pricing.pricing_for(worker.user)
+    from bases.selectors import itineraries_for_catalogue
+
+    filters = {k: v for k, v in query.items() if k not in ("ordering", "page", "page_size")}
+    qs = priced.annotate(itineraries_for_catalogue(user=worker.user, filters=filters))
+    ordering = (
+        query["ordering"].split(",") if "ordering" in query else PricedItineraryViewSet.ordering
+    )
+    everything = WorkerItinerarySerializer(qs.order_by(*ordering, "pk"), many=True).data
+    size, page = int(query.get("page_size", 20)), int(query.get("page", 1))
+    expected = json.loads(json.dumps(everything))[(page - 1) * size : page * size]
+    for _ in range(2):  # built, then from the cache (or built again: sorted by net cost)
+        body = client.get("/api/v1/itineraries/", query).json()
+        assert body["results"] == expected
+        assert body["count"] == len(everything) > 0
