@@ -64,67 +64,97 @@ def application_submit(
     Eligible → ``submitted`` holding a seat; a full batch (or one allocated by lottery) →
     ``waitlisted``. An ineligible worker gets every reason at once and nothing is written.
     """
-    today = today or timezone.localdate()
     batch_id = batch if isinstance(batch, int) else batch.pk
     with transaction.atomic():
         # One worker's applications one at a time: the frequency rules read, then write.
         Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk").first()
-        try:
-            batch = selectors.batch_for_signup(batch_id)
-        except Batch.DoesNotExist:
-            raise ApplicationRefused({"batch": _("This batch does not exist.")}) from None
-        eligibility = selectors.Eligibility(worker, today=today)
-        found = eligibility.refusals(batch, in_group=group_trip is not None)
-        if found:
-            raise ApplicationRefused([r.message for r in found])
-        year = batch.start_date.year
-        quote = eligibility.quote(batch)  # the confirm page shows the same quote
-        union = worker.union
-        funding_org = selectors.funding_org_for(union)
-        rank = eligibility.priority_rank(year)
-
-        # The locked part: decide the seat and write, nothing else.
-        locked = lock_batch(batch_id)
-        if group_trip is not None:
-            status = _seat_in_group(group_trip, locked)
-        elif _lottery_pending(locked):
-            status = Status.WAITLISTED
-        else:
-            # Seats freed by a raised capacity or a reopening went to those waiting first
-            # (bases' batch_seats_freed signal), so a free seat here is a newcomer's.
-            status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
-        try:
-            # No savepoint: under the worker's lock a duplicate can only be a bug, and any
-            # error here rolls the whole sign-up back.
-            application = Application.objects.create(
-                batch=batch,
-                worker=worker,
-                union=union,
-                funding_org=funding_org,
-                group_trip=group_trip,
-                status=status,
-                year=year,
-                price_fen=quote.price,
-                subsidy_fen=quote.subsidy,
-                unit_share_fen=quote.unit_share,
-                net_cost_fen=quote.net_cost,
-                quote_lines=[str(line) for line in quote.lines],
-                priority_rank=rank,
-                created_by=by if by is not None and by.is_authenticated else None,
-            )
-        except IntegrityError:  # the unique live application per worker and batch
-            raise _refuse(_("You have already applied for this batch.")) from None
-        _record(application, "", status, by=by, reason="")
-        audit(
-            application,
-            "application.submit",
-            by=by,
-            org=union,
-            batch=batch_id,
-            status=status,
-            subsidy=quote.subsidy,
-            group_trip=group_trip.pk if group_trip else None,
+        return _submit(
+            worker, batch_id, by=by, group_trip=group_trip, today=today or timezone.localdate()
         )
+
+
+def worker_apply(*, user: User, batch: int, today: date | None = None) -> Application | None:
+    """The logged-in worker applies for a batch (the API's sign-up): as ``application_submit``,
+    with the member record read and locked by one query. None when the login has no member
+    record (nothing is written)."""
+    with transaction.atomic():
+        worker = (
+            Worker.objects.select_for_update(of=("self",))
+            .select_related("union__parent")
+            .filter(user_id=user.pk)
+            .order_by()
+            .first()
+        )
+        if worker is None:
+            return None
+        worker.user = user  # the request's user: no second read of the login
+        return _submit(worker, batch, by=user, group_trip=None, today=today or timezone.localdate())
+
+
+def _submit(
+    worker: Worker, batch_id: int, *, by: User | None, group_trip: GroupTrip | None, today: date
+) -> Application:
+    """``application_submit`` inside its transaction, the worker's row locked."""
+    try:
+        batch = selectors.batch_for_signup(batch_id)
+    except Batch.DoesNotExist:
+        raise ApplicationRefused({"batch": _("This batch does not exist.")}) from None
+    eligibility = selectors.Eligibility(worker, today=today)
+    found = eligibility.refusals(batch, in_group=group_trip is not None)
+    if found:
+        raise ApplicationRefused([r.message for r in found])
+    year = batch.start_date.year
+    quote = eligibility.quote(batch)  # the confirm page shows the same quote
+    union = worker.union
+    by = by if by is not None and by.is_authenticated else None
+    # Everything but the status is ready before the batch is locked.
+    application = Application(
+        batch=batch,
+        worker=worker,
+        union=union,
+        funding_org=selectors.funding_org_for(union),
+        group_trip=group_trip,
+        year=year,
+        price_fen=quote.price,
+        subsidy_fen=quote.subsidy,
+        unit_share_fen=quote.unit_share,
+        net_cost_fen=quote.net_cost,
+        quote_lines=[str(line) for line in quote.lines],
+        priority_rank=eligibility.priority_rank(year),
+        created_by=by,
+    )
+
+    # The locked part: decide the seat and write, nothing else.
+    locked = lock_batch(batch_id)
+    if group_trip is not None:
+        status = _seat_in_group(group_trip, locked)
+    elif locked.capacity - locked.seats_held < 1:
+        status = Status.WAITLISTED  # full: waiting whether or not a lottery is pending
+    elif _lottery_pending(locked):
+        status = Status.WAITLISTED
+    else:
+        # Seats freed by a raised capacity or a reopening went to those waiting first
+        # (bases' batch_seats_freed signal), so a free seat here is a newcomer's.
+        status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
+    application.status = status
+    try:
+        # No savepoint: under the worker's lock a duplicate can only be a bug, and any
+        # error here rolls the whole sign-up back.
+        application.save(force_insert=True)
+    except IntegrityError:  # the unique live application per worker and batch
+        raise _refuse(_("You have already applied for this batch.")) from None
+    # The answer shows the history: this first row, kept instead of read back.
+    application.submit_change = _record(application, "", status, by=by, reason="")
+    audit(
+        application,
+        "application.submit",
+        by=by,
+        org=union,
+        batch=batch_id,
+        status=status,
+        subsidy=quote.subsidy,
+        group_trip=group_trip.pk if group_trip else None,
+    )
     return application
 
 
@@ -166,8 +196,8 @@ STATUS_NOTICE = {
 
 
 def _record(application: Application, from_status: str, to_status: str, *, by, reason: str):
-    """The history row, and a notification to the worker after commit."""
-    StatusChange.objects.create(
+    """The history row (returned), and a notification to the worker."""
+    change = StatusChange.objects.create(
         application=application,
         from_status=from_status,
         to_status=to_status,
@@ -189,6 +219,7 @@ def _record(application: Application, from_status: str, to_status: str, *, by, r
         },
         url=f"/applications/{application.pk}/",
     )
+    return change
 
 
 def ensure_move(application: Application, to: str, *, reason: str = "", today: date) -> None:

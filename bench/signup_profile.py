@@ -1,0 +1,78 @@
+"""One worker's sign-up over the API, measured in process on the city data (DESIGN §8):
+
+    BENCH_DB=recuperation_city .venv/bin/python -m bench.signup_profile [--n 200] [--profile]
+
+Each of ``n`` bench workers signs up once for a fresh 50-seat batch (50 hold a seat, the rest
+wait) through the whole Django stack (middleware, DRF, token authentication), as the HTTP
+burst does; prints the queries of one sign-up and the CPU time (``time.process_time``) per
+sign-up, median and mean. The batch and everything written for it are removed afterwards
+(``bench.run.drop_bench_batch``). ``--profile`` prints the top of a ``cProfile`` of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import time
+
+from bench import run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--show-queries", action="store_true")
+    args = parser.parse_args()
+    run.setup_django(run.DB)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    ctx = run.prepare()
+    tokens = ctx["bench_tokens"][: args.n]
+    batch = run.fresh_batch(ctx["itinerary"], 50, 998)
+    clients = []
+    for token in tokens:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        clients.append(client)
+    body = {"batch": batch.pk}
+    times = []
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            answer = clients[0].post("/api/v1/applications/", body, format="json")
+        assert answer.status_code == 201, answer.content
+        print(f"queries in one sign-up: {len(queries)}")
+        if args.show_queries:
+            for q in queries:
+                print("  ", q["sql"][:300])
+        for client in clients[1:]:
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            answer = client.post("/api/v1/applications/", body, format="json")
+            if profiler:
+                profiler.disable()
+            times.append((time.process_time() - started) * 1000)
+            assert answer.status_code == 201, answer.content
+        batch.refresh_from_db()
+        print(
+            f"{len(times)} sign-ups: CPU per sign-up median {statistics.median(times):.2f} ms,"
+            f" mean {statistics.mean(times):.2f} ms; seats held {batch.seats_held}"
+        )
+    finally:
+        run.drop_bench_batch(batch)
+    if profiler:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.print_callees("create|application_submit|_record|notify|audit")
+
+
+if __name__ == "__main__":
+    main()
