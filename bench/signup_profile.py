@@ -35,23 +35,24 @@ def main() -> None:
     ctx = run.prepare()
     tokens = ctx["bench_tokens"][: args.n]
     batch = run.fresh_batch(ctx["itinerary"], 50, 998)
-    clients = []
-    for token in tokens:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        clients.append(client)
+    client = APIClient()  # one client, so one handler with its middleware, as in a server
+    floor_batch = run.fresh_batch(ctx["itinerary"], 50, 997)
     body = {"batch": batch.pk}
     times = []
+    floor_times = []
+    floor = APIClient()
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     try:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[0]}")
         with CaptureQueriesContext(connection) as queries:
-            answer = clients[0].post("/api/v1/applications/", body, format="json")
+            answer = client.post("/api/v1/applications/", body, format="json")
         assert answer.status_code == 201, answer.content
         print(f"queries in one sign-up: {len(queries)}")
         if args.show_queries:
             for q in queries:
                 print("  ", q["sql"][:300])
-        for client in clients[1:]:
+        for token in tokens[1:]:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
             started = time.process_time()
             if profiler:
                 profiler.enable()
@@ -60,18 +61,33 @@ def main() -> None:
                 profiler.disable()
             times.append((time.process_time() - started) * 1000)
             assert answer.status_code == 201, answer.content
+            # The bare locked insert of bench.urls, interleaved: the same machine's floor.
+            started = time.process_time()
+            answer = floor.post(
+                "/bench/floor/signup/",
+                {"batch": floor_batch.pk, "worker": len(floor_times)},
+                format="json",
+            )
+            floor_times.append((time.process_time() - started) * 1000)
+            assert answer.status_code == 201, answer.content
         batch.refresh_from_db()
         print(
             f"{len(times)} sign-ups: CPU per sign-up median {statistics.median(times):.2f} ms,"
-            f" mean {statistics.mean(times):.2f} ms; seats held {batch.seats_held}"
+            f" mean {statistics.mean(times):.2f} ms; seats held {batch.seats_held};"
+            f" bare locked insert median {statistics.median(floor_times):.2f} ms"
+            f" ({statistics.median(times) / statistics.median(floor_times):.1f}×)"
         )
     finally:
         run.drop_bench_batch(batch)
+        from accounts.models import AuditEvent
+
+        AuditEvent.objects.filter(action="bench.signup", target_id=str(floor_batch.pk)).delete()
+        floor_batch.delete()
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
-        stats.print_callees("create|application_submit|_record|notify|audit")
+        stats.print_callees("applications.py.*create|_submit|_record|notify|audit|authenticate$")
 
 
 if __name__ == "__main__":
