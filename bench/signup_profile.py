@@ -1,6 +1,7 @@
 """One worker's sign-up over the API, measured in process on the city data (DESIGN §8):
 
     BENCH_DB=recuperation_city .venv/bin/python -m bench.signup_profile [--n 200] [--profile]
+        [--http ROUNDS]
 
 Each of ``n`` bench workers signs up once for a fresh 50-seat batch (50 hold a seat, the rest
 wait) through the whole Django stack (middleware, DRF, token authentication), as the HTTP
@@ -20,11 +21,32 @@ import time
 from bench import run
 
 
+def _server_cpu(master: int) -> float:
+    """CPU milliseconds used so far by gunicorn's workers (Linux /proc)."""
+    import os
+    from pathlib import Path
+
+    total = 0.0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") * 1000
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument(
+        "--http",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="then ROUNDS bursts of 500 sign-ups over HTTP (gunicorn), each beside the bare "
+        "locked insert's burst (bench.run's signup_round and signup_floor_round)",
+    )
     args = parser.parse_args()
     run.setup_django(run.DB)
 
@@ -83,6 +105,25 @@ def main() -> None:
 
         AuditEvent.objects.filter(action="bench.signup", target_id=str(floor_batch.pk)).delete()
         floor_batch.delete()
+    if args.http:
+        import itertools
+
+        counter = itertools.count(900)
+        with run.Server() as server:
+            for _ in range(args.http):
+                before = _server_cpu(server.process.pid)
+                floor = run.signup_floor_round(ctx, next(counter))
+                middle = _server_cpu(server.process.pid)
+                portal = run.signup_round(ctx, next(counter))
+                after = _server_cpu(server.process.pid)
+                n = len(ctx["bench_tokens"])
+                print(
+                    f"HTTP burst: portal {portal['rps']} req/s (exact: {portal['exact']},"
+                    f" {portal['stored']}, errors {portal['errors']};"
+                    f" gunicorn CPU {(after - middle) / n:.2f} ms a sign-up),"
+                    f" bare locked insert {floor['rps']} req/s"
+                    f" ({(middle - before) / n:.2f} ms)"
+                )
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(45)
