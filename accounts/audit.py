@@ -17,11 +17,28 @@ def audit(
     **data: Any,
 ) -> AuditEvent:
     """Record that ``by`` did ``action`` to ``target`` (call inside the service's transaction)."""
-    return AuditEvent.objects.create(
+    event = audit_event(target, action, by=by, org=org, reason=reason, **data)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    target: models.Model,
+    action: str,
+    *,
+    by: User | None,
+    org: Organization | None = None,
+    reason: str = "",
+    target_id: Any = None,
+    **data: Any,
+) -> AuditEvent:
+    """``audit``'s row, not saved (for a service that inserts its rows together);
+    ``target_id`` stands for the target's id when it has none yet."""
+    return AuditEvent(
         actor=by if by is not None and by.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,
-        target_id=str(target.pk),
+        target_id=str(target.pk) if target_id is None else target_id,
         org=org,
         reason=reason,
         data=data,

@@ -26,6 +26,34 @@ def notify(
     from ``params``; they are written in the portal's language (zh-hans), whoever's request
     caused them. With a ``key`` a second call is a no-op, so reminders can run twice safely.
     """
+    note = notification(user, subject=subject, body=body, params=params, url=url, key=key)
+    if note is None:
+        return None
+    if key and Notification.objects.filter(user=user, key=key).exists():
+        return None
+    if not key:
+        note.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                note.save(force_insert=True)
+        except IntegrityError:  # the same reminder written by a concurrent run
+            return None
+    notification_saved(note)
+    return note
+
+
+def notification(
+    user: User | None,
+    *,
+    subject: Any,
+    body: Any = "",
+    params: dict[str, Any] | None = None,
+    url: Any = "",
+    key: str = "",
+) -> Notification | None:
+    """``notify``'s row, not saved (for a service that inserts its rows together; call
+    ``notification_saved`` once it is). None for nobody or an inactive user."""
     if user is None or not user.is_active:
         return None
     params = params or {}
@@ -33,28 +61,21 @@ def notify(
         values = {k: str(v) for k, v in params.items()}
         subject_text = str(subject) % values if params else str(subject)
         body_text = (str(body) % values if params else str(body)) if body else ""
-    fields = {
-        "user": user,
-        "subject": subject_text[:200],
-        "body": body_text,
-        "url": url[:200],
-        "key": key[:120],
-    }
-    if not key:
-        note = Notification.objects.create(**fields)
-    elif Notification.objects.filter(user=user, key=key).exists():
-        return None
-    else:
-        try:
-            with transaction.atomic():
-                note = Notification.objects.create(**fields)
-        except IntegrityError:  # the same reminder written by a concurrent run
-            return None
-    if user.email:
+    return Notification(
+        user=user,
+        subject=subject_text[:200],
+        body=body_text,
+        url=url if not isinstance(url, str) else url[:200],
+        key=key[:120],
+    )
+
+
+def notification_saved(note: Notification) -> None:
+    """After a notification is written: its e-mail is sent once the transaction commits."""
+    if note.user.email:
         from accounts.tasks import email_notification
 
         transaction.on_commit(lambda: email_notification.delay(note.pk))
-    return note
 
 
 def mark_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -28,6 +28,7 @@ from applications.models import (
 from bases.models import Batch, BatchStatus, Itinerary
 from funds import calculator
 from funds.models import SubsidyPolicy
+from recuperation.prepared import Prepared
 
 if TYPE_CHECKING:
     from accounts.scoping import AnyUser
@@ -46,10 +47,9 @@ def policy_for_year(year: int) -> SubsidyPolicy | None:
     return SubsidyPolicy.objects.filter(year__lte=year).order_by("-year").first()
 
 
-def worker_trips(worker_id: int) -> list[Trip]:
-    """The worker's live applications (waiting, holding a seat, attended, settled): one query."""
-    rows = (
-        Application.objects.filter(worker_id=worker_id, status__in=LIVE)
+_WORKER_TRIPS = Prepared(
+    lambda worker_id: (
+        Application.objects.filter(worker_id=worker_id, status__in=sorted(LIVE))
         .select_related("batch__itinerary")
         .only(
             "pk",
@@ -64,7 +64,12 @@ def worker_trips(worker_id: int) -> list[Trip]:
             "batch__itinerary__in_province",
         )
     )
-    return [trip_of(a) for a in rows]
+)
+
+
+def worker_trips(worker_id: int) -> list[Trip]:
+    """The worker's live applications (waiting, holding a seat, attended, settled): one query."""
+    return [trip_of(a) for a in _WORKER_TRIPS.objects(worker_id)]
 
 
 def trip_of(a: Application) -> Trip:
@@ -92,8 +97,22 @@ def subsidy_used_this_year(worker: Worker, year: int) -> int:
     return subsidy_used(worker_trips(worker.pk), year)
 
 
+_BATCH_FOR_SIGNUP = Prepared(
+    lambda pk: Batch.objects.select_related("itinerary__base").filter(pk=pk)[:1]
+)
+
+
 def batch_for_signup(batch_id: int) -> Batch:
-    return Batch.objects.select_related("itinerary__base").get(pk=batch_id)
+    batch = _BATCH_FOR_SIGNUP.first(batch_id)
+    if batch is None:
+        raise Batch.DoesNotExist
+    return batch
+
+
+_POLICIES_UPTO = Prepared(
+    lambda year: SubsidyPolicy.objects.filter(year__lte=year).order_by("-year"),
+    samples=(32_100,),  # in the column's range (an impossible year would compile to nothing)
+)
 
 
 def funding_org_for(union: Organization) -> Organization:
@@ -134,9 +153,7 @@ class Eligibility:
         if year not in self._policies:
             if self._loaded_upto is None or year > self._loaded_upto:
                 self._loaded_upto = max(year, self.today.year + 1)
-                self._published = list(
-                    SubsidyPolicy.objects.filter(year__lte=self._loaded_upto).order_by("-year")
-                )
+                self._published = _POLICIES_UPTO.all(self._loaded_upto)
             self._policies[year] = next((p for p in self._published if p.year <= year), None)
         return self._policies[year]
 

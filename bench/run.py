@@ -376,7 +376,7 @@ def drop_bench_batch(batch) -> None:
     StatusChange.objects.filter(application_id__in=ids).delete()
     Notification.objects.filter(url__in=[f"/applications/{pk}/" for pk in ids]).delete()
     AuditEvent.objects.filter(
-        target_type__in=["application", "batch"],
+        target_type__in=["applications.application", "bases.batch", "application", "batch"],
         target_id__in=[str(pk) for pk in ids] + [str(batch.pk)],
     ).delete()
     Application.objects.filter(batch=batch).delete()

@@ -19,6 +19,7 @@ from applications.services.core import (
     ensure_move,
     waitlist_expire,
     waitlist_promote,
+    worker_apply,
 )
 from applications.services.groups import (
     group_endorse,
@@ -73,4 +74,5 @@ __all__ = [
     "settlement_submit",
     "waitlist_expire",
     "waitlist_promote",
+    "worker_apply",
 ]

@@ -18,9 +18,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit
-from accounts.models import User, Worker
-from accounts.notify import notify
+from accounts.audit import audit, audit_event
+from accounts.models import Notification, User, Worker
+from accounts.notify import notification, notification_saved
 from applications import selectors
 from applications.models import (
     AFTER_DEPARTURE,
@@ -31,6 +31,7 @@ from applications.models import (
     TRANSITIONS,
     Application,
     GroupTrip,
+    Lottery,
     Status,
     StatusChange,
 )
@@ -38,6 +39,7 @@ from bases.models import Batch, BatchStatus
 from bases.services import batch_release_seats, batch_take_seats, lock_batch
 from funds import calculator
 from funds import services as funds
+from recuperation.prepared import Prepared, RowId, insert_rows
 
 
 class ApplicationRefused(ValidationError):
@@ -64,74 +66,120 @@ def application_submit(
     Eligible → ``submitted`` holding a seat; a full batch (or one allocated by lottery) →
     ``waitlisted``. An ineligible worker gets every reason at once and nothing is written.
     """
-    today = today or timezone.localdate()
     batch_id = batch if isinstance(batch, int) else batch.pk
     with transaction.atomic():
         # One worker's applications one at a time: the frequency rules read, then write.
         Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk").first()
-        try:
-            batch = selectors.batch_for_signup(batch_id)
-        except Batch.DoesNotExist:
-            raise ApplicationRefused({"batch": _("This batch does not exist.")}) from None
-        eligibility = selectors.Eligibility(worker, today=today)
-        found = eligibility.refusals(batch, in_group=group_trip is not None)
-        if found:
-            raise ApplicationRefused([r.message for r in found])
-        year = batch.start_date.year
-        quote = eligibility.quote(batch)  # the confirm page shows the same quote
-        union = worker.union
-        funding_org = selectors.funding_org_for(union)
-        rank = eligibility.priority_rank(year)
-
-        # The locked part: decide the seat and write, nothing else.
-        locked = lock_batch(batch_id)
-        if group_trip is not None:
-            status = _seat_in_group(group_trip, locked)
-        elif _lottery_pending(locked):
-            status = Status.WAITLISTED
-        else:
-            # Seats freed by a raised capacity or a reopening went to those waiting first
-            # (bases' batch_seats_freed signal), so a free seat here is a newcomer's.
-            status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
-        try:
-            # No savepoint: under the worker's lock a duplicate can only be a bug, and any
-            # error here rolls the whole sign-up back.
-            application = Application.objects.create(
-                batch=batch,
-                worker=worker,
-                union=union,
-                funding_org=funding_org,
-                group_trip=group_trip,
-                status=status,
-                year=year,
-                price_fen=quote.price,
-                subsidy_fen=quote.subsidy,
-                unit_share_fen=quote.unit_share,
-                net_cost_fen=quote.net_cost,
-                quote_lines=[str(line) for line in quote.lines],
-                priority_rank=rank,
-                created_by=by if by is not None and by.is_authenticated else None,
-            )
-        except IntegrityError:  # the unique live application per worker and batch
-            raise _refuse(_("You have already applied for this batch.")) from None
-        _record(application, "", status, by=by, reason="")
-        audit(
-            application,
-            "application.submit",
-            by=by,
-            org=union,
-            batch=batch_id,
-            status=status,
-            subsidy=quote.subsidy,
-            group_trip=group_trip.pk if group_trip else None,
+        return _submit(
+            worker, batch_id, by=by, group_trip=group_trip, today=today or timezone.localdate()
         )
+
+
+_WORKER_OF_USER = Prepared(
+    lambda user_id: (
+        Worker.objects.select_for_update(of=("self",))
+        .select_related("union__parent")
+        .filter(user_id=user_id)[:1]
+    )
+)
+
+
+def worker_apply(*, user: User, batch: int, today: date | None = None) -> Application | None:
+    """The logged-in worker applies for a batch (the API's sign-up): as ``application_submit``,
+    with the member record read and locked by one query. None when the login has no member
+    record (nothing is written)."""
+    with transaction.atomic():
+        worker = _WORKER_OF_USER.first(user.pk)
+        if worker is None:
+            return None
+        worker.user = user  # the request's user: no second read of the login
+        return _submit(worker, batch, by=user, group_trip=None, today=today or timezone.localdate())
+
+
+def _submit(
+    worker: Worker, batch_id: int, *, by: User | None, group_trip: GroupTrip | None, today: date
+) -> Application:
+    """``application_submit`` inside its transaction, the worker's row locked."""
+    try:
+        batch = selectors.batch_for_signup(batch_id)
+    except Batch.DoesNotExist:
+        raise ApplicationRefused({"batch": _("This batch does not exist.")}) from None
+    eligibility = selectors.Eligibility(worker, today=today)
+    found = eligibility.refusals(batch, in_group=group_trip is not None)
+    if found:
+        raise ApplicationRefused([r.message for r in found])
+    year = batch.start_date.year
+    quote = eligibility.quote(batch)  # the confirm page shows the same quote
+    union = worker.union
+    by = by if by is not None and by.is_authenticated else None
+    # Everything but the status is ready before the batch is locked.
+    application = Application(
+        batch=batch,
+        worker=worker,
+        union=union,
+        funding_org=selectors.funding_org_for(union),
+        group_trip=group_trip,
+        year=year,
+        price_fen=quote.price,
+        subsidy_fen=quote.subsidy,
+        unit_share_fen=quote.unit_share,
+        net_cost_fen=quote.net_cost,
+        quote_lines=[str(line) for line in quote.lines],
+        priority_rank=eligibility.priority_rank(year),
+        created_by=by,
+    )
+
+    # The locked part: decide the seat and write, nothing else.
+    locked = lock_batch(batch_id)
+    if group_trip is not None:
+        status = _seat_in_group(group_trip, locked)
+    elif locked.capacity - locked.seats_held < 1:
+        status = Status.WAITLISTED  # full: waiting whether or not a lottery is pending
+    elif _lottery_pending(locked):
+        status = Status.WAITLISTED
+    else:
+        # Seats freed by a raised capacity or a reopening went to those waiting first
+        # (bases' batch_seats_freed signal), so a free seat here is a newcomer's.
+        status = Status.SUBMITTED if batch_take_seats(batch=locked) else Status.WAITLISTED
+    application.status = status
+    # The application, its first history row, the worker's notification and the audit row:
+    # one statement on PostgreSQL (recuperation.prepared.insert_rows), still under the lock.
+    change = StatusChange(application=application, from_status="", to_status=status, by=by)
+    note = _notice(application, status, reason="", url=RowId(application, "/applications/{}/"))
+    event = audit_event(
+        application,
+        "application.submit",
+        by=by,
+        org=union,
+        target_id=RowId(application),
+        batch=batch_id,
+        status=status,
+        subsidy=quote.subsidy,
+        group_trip=group_trip.pk if group_trip else None,
+    )
+    try:
+        # No savepoint: under the worker's lock a duplicate can only be a bug, and any
+        # error here rolls the whole sign-up back.
+        insert_rows([application, change, *([note] if note else []), event])
+    except IntegrityError:  # the unique live application per worker and batch
+        raise _refuse(_("You have already applied for this batch.")) from None
+    if note is not None:
+        notification_saved(note)
+    application.submit_change = change  # the answer shows the history: kept, not read back
     return application
 
 
-def _lottery_pending(batch: Batch) -> bool:
-    from applications.models import Lottery
+_LOTTERY_PENDING = Prepared(
+    lambda batch_id: (
+        Lottery.objects.filter(batch_id=batch_id, drawn_at__isnull=True)
+        .order_by()
+        .values_list("pk")[:1]
+    )
+)
 
-    return Lottery.objects.filter(batch_id=batch.pk, drawn_at__isnull=True).exists()
+
+def _lottery_pending(batch: Batch) -> bool:
+    return bool(_LOTTERY_PENDING.rows(batch.pk))
 
 
 def _seat_in_group(group_trip: GroupTrip, batch: Batch) -> str:
@@ -166,19 +214,28 @@ STATUS_NOTICE = {
 
 
 def _record(application: Application, from_status: str, to_status: str, *, by, reason: str):
-    """The history row, and a notification to the worker after commit."""
-    StatusChange.objects.create(
+    """The history row (returned), and a notification to the worker."""
+    change = StatusChange.objects.create(
         application=application,
         from_status=from_status,
         to_status=to_status,
         by=by if by is not None and by.is_authenticated else None,
         reason=reason,
     )
+    note = _notice(application, to_status, reason=reason, url=f"/applications/{application.pk}/")
+    if note is not None:
+        note.save(force_insert=True)
+        notification_saved(note)
+    return change
+
+
+def _notice(application: Application, to_status: str, *, reason: str, url) -> Notification | None:
+    """The worker's notification of a move (not saved)."""
     from recuperation.money import format_yuan
 
     batch = application.batch
     trip = f"{batch.itinerary.title} {date_format(batch.start_date, 'Y-m-d')}"
-    notify(
+    return notification(
         application.worker.user,
         subject=STATUS_NOTICE[to_status],
         body=reason,
@@ -187,7 +244,7 @@ def _record(application: Application, from_status: str, to_status: str, *, by, r
             "subsidy": format_yuan(application.subsidy_fen),
             "paid": format_yuan(application.paid_fen or 0),
         },
-        url=f"/applications/{application.pk}/",
+        url=url,
     )
 
 

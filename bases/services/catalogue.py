@@ -27,6 +27,7 @@ from bases.models import (
     Itinerary,
 )
 from bases.validators import check_batch_dates
+from recuperation.prepared import Prepared
 
 # --- Seats (used by the applications app) -----------------------------------------------------
 
@@ -39,7 +40,14 @@ def lock_batch(batch_id: int) -> Batch:
     is ``SELECT … FOR UPDATE`` (no joins, so only the batch row is locked); on SQLite the
     IMMEDIATE transaction mode of the settings already serialises writers.
     """
-    return Batch.objects.select_for_update().get(pk=batch_id)
+    batch = _LOCK_BATCH.first(batch_id)
+    if batch is None:
+        raise Batch.DoesNotExist("Batch matching query does not exist.")
+    return batch
+
+
+# Compiled once (recuperation.prepared): every sign-up takes this lock.
+_LOCK_BATCH = Prepared(lambda pk: Batch.objects.select_for_update().filter(pk=pk)[:1])
 
 
 def batch_take_seats(*, batch: Batch, seats: int = 1) -> bool:

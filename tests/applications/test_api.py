@@ -58,6 +58,53 @@ def test_full_batch_puts_the_applicant_on_the_waiting_list(tree, trip, make_work
     assert response.json()["subsidy"] == "1000.00"
 
 
+@pytest.mark.parametrize("full", [False, True])
+def test_the_sign_up_answer_is_what_reading_the_application_answers(tree, trip, full, make_worker):
+    """The 201 answer is built by hand (``signup_answer``), not by the detail serializer: it
+    must say the same, seat held or waiting."""
+    if full:
+        trip.batch.capacity = 1
+        trip.batch.save()
+        apply(make_worker(), trip.batch)
+    api = client_for(tree, "worker_a1")
+    created = api.post(URL, {"batch": trip.batch.pk}, format="json")
+    assert created.status_code == 201
+    body = created.json()
+    assert body["status"] == ("waitlisted" if full else "submitted")
+    assert body == api.get(f"{URL}{body['id']}/").json()
+
+
+def test_a_sign_up_over_the_api_takes_a_fixed_small_number_of_queries(
+    tree, trip, make_worker, django_assert_num_queries
+):
+    """DESIGN §8: 500 sign-ups a burst. With the bench's token: the token and its user, then
+    in one transaction the worker (locked), the batch, the worker's trips, the policies, the
+    batch's lock (and, with a seat left, the pending-lottery check and the seat), and the four
+    rows written: the application, its history, its notification, its audit row — one
+    statement on PostgreSQL, four on SQLite. Nothing is read back for the answer. (16 queries
+    before DESIGN §8's issue 10.)"""
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    inserts = 1 if connection.vendor == "postgresql" else 4
+    for _ in range(3):  # other applicants change nothing in the count
+        apply(make_worker(), trip.batch)
+    user = tree.user("worker_a1")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    with django_assert_num_queries(10 + inserts):  # with the test's SAVEPOINT and RELEASE
+        answer = api.post(URL, {"batch": trip.batch.pk}, format="json")
+    assert answer.status_code == 201 and answer.json()["status"] == "submitted"
+    trip.batch.capacity = trip.batch.seats_held = 4
+    trip.batch.save()
+    other = make_worker()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=other.user).key}")
+    with django_assert_num_queries(8 + inserts):  # full: no lottery check, no seat taken
+        answer = api.post(URL, {"batch": trip.batch.pk}, format="json")
+    assert answer.status_code == 201 and answer.json()["status"] == "waitlisted"
+
+
 def test_ineligible_worker_gets_400_with_each_reason_and_nothing_is_written(tree, trip):
     worker = tree.user("worker_a1").worker
     worker.in_good_standing = False
