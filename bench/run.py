@@ -891,7 +891,7 @@ def before_after(r: dict) -> str:
             f"vs raw SQL {c1['floor_sql']:.1f} ms",
         ),
         (
-            "same, as a worker (priced: not this branch's)",
+            "same, as a worker (priced)",
             "25.0 ms (5.2×)",
             f"{c1['worker']:.1f} ms ({ratio(c1['worker'], c1['floor_sql'])})",
         ),
@@ -903,12 +903,12 @@ def before_after(r: dict) -> str:
             f"vs bare view {c16['bare_view']:.0f}",
         ),
         (
-            "same, as a worker (not this branch's)",
+            "same, as a worker",
             "74 req/s (0.31×)",
             f"{c16['worker']:.0f} req/s ({ratio(c16['worker'], c16['bare_view'])})",
         ),
         (
-            "`/bases/` HTML catalogue page, 16 clients (not this branch's)",
+            "`/bases/` HTML catalogue page, 16 clients",
             "46 req/s (0.21×)",
             f"{c16['page']:.0f} req/s ({ratio(c16['page'], c16['bare_view'])})",
         ),
