@@ -871,9 +871,21 @@ def table(r: dict) -> str:
     return "\n".join(lines)  # fmt: skip
 
 
-def before_after(r: dict) -> str:
-    """The issue's measurement of 2026-11-30 (city-sized copy of the demo, loaded machine) beside
-    this run."""
+BEFORE = RESULTS / "before.json"
+
+
+def load_before(path: Path = BEFORE) -> dict | None:
+    """The figures the "after" of a run is set beside: ``bench/results/before.json`` holds the
+    measurement that started the work (its day, what it was, one figure per row). Data, not
+    code: to compare with another measurement, replace the file. Without it, no table."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+
+
+def before_after(r: dict, before: dict) -> str:
+    """The recorded "before" figures (``load_before``) beside this run."""
     c1, c16, u, b, s = (
         r["catalogue_1"],
         r["catalogue_16"],
@@ -882,79 +894,89 @@ def before_after(r: dict) -> str:
         r["signups"],
     )
     roll, fo, built = r["rollover"], r["funds_overview"], r.get("build") or {}
+    old = before.get("figures", {})
     rows = [
         (
             "catalogue API page, anonymous, 1 client p50",
-            "16.9 ms vs raw SQL 5.0 ms (3.4×)",
+            "catalogue_1_anonymous",
             f"{c1['anonymous']:.1f} ms cached ({ratio(c1['anonymous'], c1['floor_sql'])}), "
             f"{c1['uncached']:.1f} ms never cached ({ratio(c1['uncached'], c1['floor_sql'])}) "
             f"vs raw SQL {c1['floor_sql']:.1f} ms",
         ),
         (
             "same, as a worker (priced)",
-            "25.0 ms (5.2×)",
+            "catalogue_1_worker",
             f"{c1['worker']:.1f} ms ({ratio(c1['worker'], c1['floor_sql'])})",
         ),
         (
             "catalogue API, 16 clients, anonymous",
-            "107 vs bare view 225 req/s (0.48×)",
+            "catalogue_16_anonymous",
             f"{c16['anonymous']:.0f} req/s cached ({ratio(c16['anonymous'], c16['bare_view'])}), "
             f"{c16['uncached']:.0f} never cached ({ratio(c16['uncached'], c16['bare_view'])}) "
             f"vs bare view {c16['bare_view']:.0f}",
         ),
         (
             "same, as a worker",
-            "74 req/s (0.31×)",
+            "catalogue_16_worker",
             f"{c16['worker']:.0f} req/s ({ratio(c16['worker'], c16['bare_view'])})",
         ),
         (
             "`/bases/` HTML catalogue page, 16 clients",
-            "46 req/s (0.21×)",
+            "catalogue_16_page",
             f"{c16['page']:.0f} req/s ({ratio(c16['page'], c16['bare_view'])})",
         ),
         (
             "city utilization, one year",
-            "436 ms vs 1M-row aggregate 75 ms (5.8×)",
+            "utilization",
             f"{u['selector']:.1f} ms vs {u['floor_entries_sql']:.0f} ms "
             f"({ratio(u['selector'], u['floor_entries_sql'])})",
         ),
         (
             "`rollover_funds`, every account of a year",
-            "57–62 s for 3,063 accounts (~19 ms each)",
+            "rollover",
             f"{roll['seconds']:.1f} s for {roll['accounts']:,} accounts "
             f"({roll['seconds'] / max(roll['accounts'], 1) * 1000:.2f} ms each)",
         ),
         (
             "funds overview page as city",
-            "1.7 s, 16 queries",
+            "funds_overview",
             f"{fo['p50_ms']:.0f} ms, {fo['queries']} queries",
         ),
         (
             "`/api/v1/batches/?page=50`",
-            "98 ms",
+            "batches_page_50",
             f"{b['api']:.1f} ms cached, {b['uncached']:.1f} ms never cached "
             f"(bare view {b['bare_view']:.1f} ms)",
         ),
         (
             "500 concurrent sign-ups, 50 seats",
-            "not measured",
+            "signups",
             f"{s['portal_rps']:.0f} req/s, {'exact' if s['exact'] else 'NOT exact'} "
             f"(bare locked insert {s['floor_rps']:.0f} req/s)",
         ),
         (
             "building the city-scale data set",
-            "—",
+            "build",
             f"{built['total_seconds']:.0f} s" if built else "reused",
         ),
     ]
-    lines = ["| measure | before (2026-11-30) | after (this run) |", "|---|---|---|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    lines = [f"| measure | before ({before['measured']}) | after (this run) |", "|---|---|---|"]
+    lines += [f"| {label} | {old.get(key, '—')} | {after} |" for label, key, after in rows]
+    return "\n".join(lines)
 
 
-def write_report(results: dict) -> None:
+def write_report(results: dict, before: dict | None) -> None:
+    """``bench/results/latest.json`` and the block between the markers of docs/PERFORMANCE.md:
+    the run's table, then, when a "before" is recorded, the two side by side."""
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     m = results["machine"]
+    comparison = (
+        f'\n\nBefore and after ("before", measured {before["measured"]}: {before["what"]}):\n\n'
+        + before_after(results, before)
+        if before
+        else ""
+    )
     block = (
         "<!-- bench:begin (written by python -m bench run) -->\n"
         f"Run of {m['date']}: {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
@@ -962,9 +984,7 @@ def write_report(results: dict) -> None:
         f"{results['load_after']}; {results['rounds']} interleaved rounds of "
         f"{results['seconds_per_measure']} s per measure, medians.\n\n"
         + table(results)
-        + '\n\nBefore and after ("before": the issue\'s measurement of 2026-11-30 on a '
-        "city-sized copy of the demo, a loaded machine — only its ratios count):\n\n"
-        + before_after(results)
+        + comparison
         + "\n<!-- bench:end -->"
     )
     text = (
@@ -1006,4 +1026,4 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "smoke":
         print(json.dumps(results, indent=2, default=str))
         return
-    write_report(results)
+    write_report(results, load_before())

@@ -3,11 +3,14 @@ outside the test suite; docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import override_settings
 
 from bench import city
-from bench.run import DASHBOARD_SQL, parse_wrk, table
+from bench import run as bench_run
+from bench.run import DASHBOARD_SQL, before_after, load_before, parse_wrk, table
 from portal.checks import data_problems
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8015/api/v1/itineraries/
@@ -79,8 +82,9 @@ def dashboard_floor_shows_the_dashboards_figures():
     assert waiting[0][0] == approvals_waiting(city_user).count
 
 
-def test_the_report_table_has_every_figure():
-    results = {
+def fake_results() -> dict:
+    """A run's results as ``bench.run`` records them, with round numbers."""
+    return {
         "catalogue_1": {
             "floor_sql": 2.0,
             "bare_view": 4.0,
@@ -115,7 +119,10 @@ def test_the_report_table_has_every_figure():
         "signup_queries": 16,
         "build": {"total_seconds": 200.0, "entries": 1_100_000},
     }
-    text = table(results)
+
+
+def test_the_report_table_has_every_figure():
+    text = table(fake_results())
     assert (
         "| catalogue API page of 20, anonymous, 1 client p50 | 5.0 ms | raw SQL 2.0 ms | 2.50× |"
         in text
@@ -124,3 +131,46 @@ def test_the_report_table_has_every_figure():
     assert "50/450/0" in text and "exact" in text
     assert "| 90 ms (14 queries) | its figures by 6 raw SQL queries 30.0 ms | 3.00× |" in text
     assert "200 s" in text
+
+
+def test_the_before_figures_are_data_and_set_beside_each_row(tmp_path):
+    before = load_before()  # the committed file: bench/results/before.json
+    assert set(before) >= {"measured", "what", "figures"}
+    text = before_after(fake_results(), before)
+    header, rule, *rows = text.splitlines()
+    assert header == f"| measure | before ({before['measured']}) | after (this run) |"
+    assert len(rows) == 11 and all(row.count(" | ") == 2 for row in rows)
+    assert f"| {before['figures']['utilization']} | 4.0 ms vs 80 ms (0.05×) |" in text
+    partial = {"measured": "a day", "what": "x", "figures": {"signups": "12 req/s"}}
+    text = before_after(fake_results(), partial)
+    assert "| before (a day) |" in text and "| 12 req/s | 150 req/s, exact" in text
+    assert "| city utilization, one year | — |" in text  # a figure not recorded then
+    assert load_before(tmp_path / "missing.json") is None
+
+
+def test_the_report_writes_the_comparison_only_when_a_before_is_recorded(tmp_path, monkeypatch):
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text("# Performance\n\n<!-- bench:begin --><!-- bench:end -->\n\nprose kept\n")
+    monkeypatch.setattr(bench_run, "DOC", doc)
+    monkeypatch.setattr(bench_run, "RESULTS", tmp_path / "results")
+    results = fake_results() | {
+        "machine": {
+            "date": "the day",
+            "cores": 2,
+            "cpu": "x86_64",
+            "python": "3.11",
+            "postgres": "15",
+            "load_before": [1, 1, 1],
+        },
+        "load_after": [1, 1, 1],
+        "rounds": 3,
+        "seconds_per_measure": 5,
+    }
+    bench_run.write_report(results, None)
+    text = doc.read_text()
+    assert "Run of the day" in text and "prose kept" in text and "Before and after" not in text
+    assert json.loads((tmp_path / "results" / "latest.json").read_text())["rounds"] == 3
+    bench_run.write_report(results, {"measured": "once", "what": "the first try", "figures": {}})
+    text = doc.read_text()
+    assert '("before", measured once: the first try)' in text and text.count("bench:begin") == 1
+    assert "| measure | before (once) | after (this run) |" in text and "prose kept" in text
