@@ -27,6 +27,9 @@ def id_number_birth_date(value: str) -> date | None:
         return None
 
 
+OLDEST_AGE = 120  # years: a birth date longer ago than this in an ID number is a typing error
+
+
 def validate_id_number(value: str) -> None:
     value = (value or "").upper()
     if not _ID_RE.match(value):
@@ -34,7 +37,8 @@ def validate_id_number(value: str) -> None:
             _("An ID number has 17 digits followed by a digit or X."), code="id_format"
         )
     born = id_number_birth_date(value)
-    if born is None or born > timezone.localdate() or born.year < 1900:
+    today = timezone.localdate()
+    if born is None or born > today or born.year < today.year - OLDEST_AGE:
         raise ValidationError(_("The ID number contains an impossible birth date."), code="id_date")
     if id_number_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("The ID number's check digit is wrong."), code="id_checksum")

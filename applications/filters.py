@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from applications.models import Application, GroupTrip, Lottery, Status
+from funds.years import validate_fiscal_year
 
 MAX_ID = 2**63 - 1
 
@@ -23,7 +24,10 @@ class ApplicationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     batch = id_filter(_("Batch (id)"), "batch_id")
     year = filters.NumberFilter(
-        label=_("Fiscal year"), field_name="year", min_value=2000, max_value=2100, decimal_places=0
+        label=_("Fiscal year"),
+        field_name="year",
+        decimal_places=0,
+        validators=[validate_fiscal_year],
     )
     union = filters.CharFilter(
         label=_("Grassroots union (organization code)"), field_name="union__code", max_length=32

@@ -14,6 +14,7 @@ from accounts.models import WorkerCategory
 from funds.models import SubsidyPolicy
 from funds.permissions import get_funds_org_for_view
 from funds.selectors import utilization
+from funds.years import in_window
 from recuperation.money import YuanField, yuan_str
 from recuperation.schema import ErrorSerializer
 
@@ -57,7 +58,7 @@ class UtilizationView(APIView):
             year = int(request.query_params.get("year") or timezone.localdate().year)
         except ValueError:
             raise ValidationError({"year": [_("The year must be a number.")]}) from None
-        if not 2000 <= year <= 2100:
+        if not in_window(year):
             raise ValidationError({"year": [_("The year is out of range.")]})
         org = get_funds_org_for_view(request.user, code)  # 404 outside the caller's scope
         usage = utilization(org=org, year=year)

@@ -12,6 +12,7 @@ from accounts.models import Organization, OrgKind
 from funds.models import FundSource, Kind, SubsidyPolicy
 from funds.permissions import can_move_funds
 from funds.services import MONEY_ORG_KINDS
+from funds.years import validate_fiscal_year
 from recuperation.money import YuanFormField, fen_to_yuan
 
 PRIORITY_GROUP_CHOICES = [
@@ -47,7 +48,7 @@ def this_year() -> int:
 class MovementForm(forms.Form):
     """Shared fields of the grant and allocation forms; ``key`` makes a double submit harmless."""
 
-    year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Fiscal year"), validators=[validate_fiscal_year])
     source = forms.ChoiceField(label=_("Fund source"), choices=FundSource.choices)
     amount = YuanFormField(label=_("Amount (yuan)"))
     memo = forms.CharField(label=_("Memo"), max_length=200, required=False)
@@ -135,7 +136,9 @@ class YearChoiceForm(forms.Form):
 class CloseYearForm(forms.Form):
     # Chosen with the page's year picker; the form closes the year previewed.
     year = forms.IntegerField(
-        label=_("Fiscal year to close"), min_value=2000, max_value=2100, widget=forms.HiddenInput
+        label=_("Fiscal year to close"),
+        validators=[validate_fiscal_year],
+        widget=forms.HiddenInput,
     )
     confirm = forms.BooleanField(
         label=_("I have checked the preview: close this year and carry its money forward.")

@@ -45,7 +45,7 @@ from recuperation.money import format_yuan
 logger = logging.getLogger(__name__)
 
 # Which fund a reservation draws first: the provincial special fund is the one that must not
-# lie unused (it is what the source document's 2023 rollover was about), then local matching.
+# lie unused (it is what the source document's rollover was about), then local matching.
 SOURCE_ORDER = (
     FundSource.PROVINCIAL_SPECIAL,
     FundSource.COUNTY_MATCHING,

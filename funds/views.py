@@ -48,6 +48,7 @@ from funds.selectors import (
     ledger_transactions,
 )
 from funds.services import MONEY_ORG_KINDS
+from funds.years import in_window
 from recuperation.xlsx import DATE, DATETIME, INT, MONEY, RATE, Column, xlsx_response
 
 
@@ -63,7 +64,7 @@ def _year(request: HttpRequest) -> int:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         raise Http404 from None
-    if not 2000 <= year <= 2100:
+    if not in_window(year):
         raise Http404
     return year
 
@@ -186,7 +187,7 @@ def _form_year(form) -> int:
         year = int(form.data.get("year") or form.initial.get("year"))
     except (TypeError, ValueError):
         return int(form.initial.get("year") or timezone.localdate().year)
-    return year if 2000 <= year <= 2100 else int(form.initial["year"])
+    return year if in_window(year) else int(form.initial["year"])
 
 
 def _overview_url() -> str:
@@ -383,7 +384,7 @@ def close_year(request: HttpRequest) -> HttpResponse:
         year = int(request.POST.get("year") or request.GET.get("year") or first_open)
     except ValueError:
         raise Http404 from None
-    if not 2000 <= year <= 2100:
+    if not in_window(year):
         raise Http404
     form = CloseYearForm(request.POST or None, initial={"year": year})
     if request.method == "POST" and form.is_valid():

@@ -22,6 +22,7 @@ from applications import selectors as applications
 from bases import selectors as bases
 from funds import selectors as funds
 from funds.permissions import funds_root
+from funds.years import in_window
 from portal.charts import Bar, Series, bar_chart, line_chart
 from recuperation.money import format_yuan
 from recuperation.xlsx import DATE, INT, MONEY, Column, xlsx_response
@@ -45,7 +46,7 @@ def year_from(value: str | None, today: date) -> int:
         year = int(value or today.year)
     except ValueError:
         raise Http404 from None
-    if not 2000 <= year <= 2100:
+    if not in_window(year, today):
         raise Http404
     return year
 

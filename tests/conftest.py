@@ -23,7 +23,7 @@ def pytest_configure(config):
     """``FAKE_TODAY=YYYY-MM-DD`` runs the whole session on that day (the clock still ticks).
 
     CI runs the date-sensitive tests (marker ``dates``) this way on days that have broken them
-    before, such as 2 January and 31 December: ``FAKE_TODAY=2027-01-02 pytest -m dates``.
+    before, such as 2 January and 31 December: ``FAKE_TODAY=<next year>-01-02 pytest -m dates``.
     """
     fake = os.environ.get("FAKE_TODAY", "")
     if not fake:
@@ -32,7 +32,7 @@ def pytest_configure(config):
         day = date.fromisoformat(fake)
     except ValueError:
         raise pytest.UsageError(
-            f"FAKE_TODAY must be a date like 2027-01-02, not {fake!r}"
+            f"FAKE_TODAY must be a date written YYYY-MM-DD, not {fake!r}"
         ) from None
     config.fake_today = time_machine.travel(fake_now(day), tick=True)
     config.fake_today.start()

@@ -20,6 +20,7 @@ from recuperation.xlsx import (
     write_workbook,
     xlsx_response,
 )
+from tests.dates import THIS_YEAR
 from tests.xlsx import (
     date_cells,
     header_is_frozen,
@@ -47,9 +48,9 @@ def _response(rows, columns=COLUMNS):
 def test_money_is_a_yuan_number_that_adds_up():
     response = _response(
         [
-            [1, date(2026, 3, 1), None, 123456, Decimal("0.4123"), "a"],
-            [2, date(2026, 3, 2), None, -230000, Decimal("1"), "b"],
-            [3, date(2026, 3, 3), None, 1, Decimal("0"), "c"],
+            [1, date(THIS_YEAR, 3, 1), None, 123456, Decimal("0.4123"), "a"],
+            [2, date(THIS_YEAR, 3, 2), None, -230000, Decimal("1"), "b"],
+            [3, date(THIS_YEAR, 3, 3), None, 1, Decimal("0"), "c"],
         ]
     )
     sheet = sheet_of(response)
@@ -62,12 +63,12 @@ def test_money_is_a_yuan_number_that_adds_up():
 
 def test_rates_are_numbers_shown_as_percentages_and_dates_are_dates():
     local = ZoneInfo("Asia/Shanghai")
-    at = datetime(2026, 3, 1, 1, 30, tzinfo=ZoneInfo("UTC"))  # 09:30 in Shanghai
-    sheet = sheet_of(_response([[1, date(2026, 3, 1), at, 100, Decimal("0.4123"), ""]]))
+    at = datetime(THIS_YEAR, 3, 1, 1, 30, tzinfo=ZoneInfo("UTC"))  # 09:30 in Shanghai
+    sheet = sheet_of(_response([[1, date(THIS_YEAR, 3, 1), at, 100, Decimal("0.4123"), ""]]))
     [rate] = rate_cells(sheet, "Rate")
     assert rate.value == pytest.approx(0.4123) and rate.number_format == "0.0%"
     [day] = date_cells(sheet, "Day")
-    assert day.value.date() == date(2026, 3, 1) and day.number_format == "yyyy-mm-dd"
+    assert day.value.date() == date(THIS_YEAR, 3, 1) and day.number_format == "yyyy-mm-dd"
     [moment] = date_cells(sheet, "At")
     assert moment.value == at.astimezone(local).replace(tzinfo=None)
     assert moment.value.hour == 9
@@ -98,11 +99,11 @@ def test_an_untyped_column_keeps_numbers_and_dates_of_an_old_caller():
             filename="t",
             title="T",
             headers=["a", "b", "c", "d"],
-            rows=[[Decimal("12.30"), 7, date(2026, 1, 2), "x"]],
+            rows=[[Decimal("12.30"), 7, date(THIS_YEAR, 1, 2), "x"]],
         )
     )
     assert rows[1][0] == pytest.approx(12.3) and rows[1][1] == 7
-    assert rows[1][2].date() == date(2026, 1, 2) and rows[1][3] == "x"
+    assert rows[1][2].date() == date(THIS_YEAR, 1, 2) and rows[1][3] == "x"
 
 
 def test_a_money_column_refuses_yuan_text_or_floats():
@@ -118,7 +119,7 @@ def test_sheet_titles_obey_excels_rules():
 
 def test_ten_thousand_rows_export():
     response = _response(
-        [i, date(2026, 1, 1), None, i, Decimal("0.5"), f"row {i}"] for i in range(10_000)
+        [i, date(THIS_YEAR, 1, 1), None, i, Decimal("0.5"), f"row {i}"] for i in range(10_000)
     )
     sheet = sheet_of(response)
     assert sheet.max_row == 10_001
@@ -129,7 +130,7 @@ def test_ten_thousand_rows_export():
 
 
 def _peak(n: int) -> int:
-    rows = ([i, date(2026, 1, 1), None, i * 101, 0.5, f"text {i}"] for i in range(n))
+    rows = ([i, date(THIS_YEAR, 1, 1), None, i * 101, 0.5, f"text {i}"] for i in range(n))
     with tempfile.TemporaryFile() as handle:
         tracemalloc.start()
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from funds.models import SubsidyPolicy
+from funds.years import in_window
 from publicity import selectors
 from publicity.models import Kind
 from publicity.permissions import (
@@ -36,7 +37,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise Http404 from None
-    if not 2000 <= value <= 2100:
+    if not in_window(value):
         raise Http404
     return value
 

@@ -14,6 +14,7 @@ from accounts.validators import (
     validate_id_number,
     validate_phone,
 )
+from tests.dates import LAST_YEAR, years_ago
 from tests.factories import WorkerFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def test_role_requires_an_organization_of_the_right_kind(tree):
 
 
 def test_valid_id_number_passes_and_bad_ones_are_refused():
-    good = valid_id_number(date(1990, 3, 7))
+    good = valid_id_number(years_ago(36, month=3, day=7))
     validate_id_number(good)
     validate_id_number(good.lower())  # a trailing x is accepted in either case
     wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
@@ -78,8 +79,9 @@ def test_valid_id_number_passes_and_bad_ones_are_refused():
         validate_id_number(wrong_check)
     with pytest.raises(ValidationError, match="17 digits"):
         validate_id_number("12345")
+    born = years_ago(36, month=1, day=1)
     with pytest.raises(ValidationError, match="impossible birth date"):
-        validate_id_number(valid_id_number(date(1990, 1, 1)).replace("19900101", "19901399"))
+        validate_id_number(valid_id_number(born).replace(f"{born:%Y%m%d}", f"{born:%Y}1399"))
     future = timezone.localdate() + timedelta(days=400)
     with pytest.raises(ValidationError, match="impossible birth date"):
         validate_id_number(valid_id_number(future))
@@ -105,8 +107,8 @@ def test_worker_birth_date_in_future_is_refused():
 
 
 def test_worker_id_number_must_match_birth_date(tree):
-    worker = WorkerFactory(union=tree.union_a1, birth_date=date(1985, 6, 15))
-    worker.id_number = valid_id_number(date(1986, 6, 15))
+    worker = WorkerFactory(union=tree.union_a1, birth_date=years_ago(41))
+    worker.id_number = valid_id_number(years_ago(40))
     with pytest.raises(ValidationError) as err:
         worker.full_clean()
     assert "id_number" in err.value.message_dict
@@ -120,7 +122,7 @@ def test_worker_must_belong_to_a_grassroots_union(tree):
 
 
 def test_id_numbers_are_unique_but_blank_is_allowed_many_times(tree):
-    born = date(1985, 6, 15)
+    born = years_ago(41)
     WorkerFactory(union=tree.union_a1, id_number="")
     WorkerFactory(union=tree.union_a1, id_number="")
     WorkerFactory(union=tree.union_a1, id_number=valid_id_number(born, 7))
@@ -131,11 +133,11 @@ def test_id_numbers_are_unique_but_blank_is_allowed_many_times(tree):
 def test_age_and_priority_groups(tree):
     worker = WorkerFactory(
         union=tree.union_a1,
-        birth_date=date(1970, 12, 31),
+        birth_date=date(LAST_YEAR - 55, 12, 31),
         category="senior_technician",
         hazardous_job=True,
     )
-    assert worker.age_on(date(2025, 12, 30)) == 54
-    assert worker.age_on(date(2025, 12, 31)) == 55
+    assert worker.age_on(date(LAST_YEAR, 12, 30)) == 54  # the day before the birthday
+    assert worker.age_on(date(LAST_YEAR, 12, 31)) == 55
     assert worker.priority_groups == ["skilled", "hazardous_job"]
     assert len(worker.priority_labels) == 2

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from accounts.models import AuditEvent, Worker
+from tests.dates import years_ago
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +41,10 @@ def test_worker_updates_contact_details_and_the_change_is_audited_without_values
     [
         ({"phone": "12345", "id_number": ""}, "11"),
         ({"phone": "", "id_number": "339901198506151234"}, "校验位"),
-        ({"phone": "", "id_number": valid_id_number(date(1990, 1, 1))}, "出生日期不符"),
+        (
+            {"phone": "", "id_number": valid_id_number(years_ago(36, month=1, day=1))},
+            "出生日期不符",
+        ),
     ],
 )
 def test_invalid_contact_details_are_refused_with_a_field_message(client, tree, data, field_error):

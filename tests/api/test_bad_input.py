@@ -14,6 +14,7 @@ from bases.models import Batch, Itinerary
 from bases.validators import MAX_CAPACITY, batch_date_window
 from funds.models import SubsidyPolicy
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+from tests.dates import THIS_YEAR
 from tests.funds.conftest import make_policy
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +224,7 @@ def test_the_database_refuses_a_capacity_above_the_maximum(itinerary):
 )
 def test_a_page_number_of_thirty_digits_is_a_404(api, itinerary, url):
     BatchFactory(itinerary=itinerary)
-    make_policy(2026)
+    make_policy(THIS_YEAR)
     response = api.get(url, {"page": THIRTY_DIGITS})
     assert response.status_code == 404
     assert response.json()["detail"]
@@ -256,7 +257,7 @@ def test_an_id_filter_at_the_top_of_bigint_finds_nothing(api, itinerary):
     ],
 )
 def test_a_detail_path_with_a_bad_id_is_a_json_404(api, tree, url):
-    make_policy(2026)
+    make_policy(THIS_YEAR)
     response = api.get(url)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -264,8 +265,8 @@ def test_a_detail_path_with_a_bad_id_is_a_json_404(api, tree, url):
 
 
 def test_a_policy_is_found_by_its_year(api, db):
-    policy = make_policy(2026)
-    response = api.get("/api/v1/funds/policies/2026/")
+    policy = make_policy(THIS_YEAR)
+    response = api.get(f"/api/v1/funds/policies/{THIS_YEAR}/")
     assert response.status_code == 200
     assert response.json()["title"] == policy.title
     assert SubsidyPolicy.objects.count() == 1

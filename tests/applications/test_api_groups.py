@@ -3,7 +3,7 @@ joint groups, agencies, rosters by hand and by ``.xlsx``, for every role."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +20,7 @@ from tests.applications.api_support import (
     snapshot,
     xlsx,
 )
+from tests.dates import years_ago
 from tests.factories import UserFactory, valid_id_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
@@ -504,7 +505,7 @@ def test_cancel_needs_a_reason(tree, group):
 def member_with_id(union, n: int):
     from tests.factories import WorkerFactory
 
-    born = date(1980, 1, 1) + timedelta(days=n)
+    born = years_ago(46, month=1, day=1) + timedelta(days=n)
     return WorkerFactory(union=union, birth_date=born, id_number=valid_id_number(born, n % 900 + 1))
 
 

@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -33,6 +33,7 @@ from applications.models import Application, Status, StatusChange
 from bases.models import Batch
 from tests.applications.conftest import fund
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+from tests.dates import years_ago
 from tests.factories import OrganizationFactory
 from tests.funds.conftest import make_policy
 
@@ -71,7 +72,7 @@ def many_workers(union, n: int, *, model_workers: set[int]) -> list[Worker]:
             union=union,
             real_name=f"职工{i}",
             gender="M",
-            birth_date=date(1985, 6, 15),
+            birth_date=years_ago(41),
             category=WorkerCategory.MODEL_WORKER if i in model_workers else WorkerCategory.MEMBER,
         )
         for i, user in enumerate(users)

@@ -4,7 +4,6 @@ for the roles that use them and for same-role outsiders (another operator, anoth
 from __future__ import annotations
 
 import re
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -16,6 +15,7 @@ from applications.models import Application, Status
 from funds.selectors import utilization
 from tests.applications import staff_pages as build
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+from tests.dates import years_ago
 from tests.factories import OrganizationFactory, UserFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +63,11 @@ def test_operator_lists_upcoming_batches_of_its_bases_with_counts(client, tree):
 
 def test_roster_shows_seat_holders_with_masked_phone_and_id(client, tree):
     trip = build.build_trip(tree)
-    id_number = valid_id_number(date(1985, 6, 15), 7)  # the factory's birth date
-    holder = build.submitted(tree, trip.batch, real_name="名单人", phone=PHONE, id_number=id_number)
+    born = years_ago(41)
+    id_number = valid_id_number(born, 7)
+    holder = build.submitted(
+        tree, trip.batch, real_name="名单人", phone=PHONE, birth_date=born, id_number=id_number
+    )
     waiting_elsewhere = build.submitted(tree, build.build_trip(tree, title="别的").batch)
     withdrawn = build.submitted(tree, trip.batch, real_name="已退出")
     services.application_withdraw(application=withdrawn, by=None)

@@ -16,6 +16,7 @@ from bases import services, tasks
 from bases.models import BaseStatus, Inspection, InspectionDraw, InspectionStatus
 from bases.selectors import overdue_inspections
 from tests.bases.factories import BaseFactory, InspectionFactory
+from tests.dates import THIS_YEAR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -49,7 +50,7 @@ def test_monthly_draw_records_seed_candidates_and_creates_inspections(tree, toda
     bases = [BaseFactory(county=tree.county_a, operator=tree.operator) for _ in range(6)]
     BaseFactory(county=tree.county_a, operator=tree.operator, status=BaseStatus.EXITED)
     BaseFactory(county=tree.county_a, operator=tree.operator, status=BaseStatus.WATCH)
-    draw = services.inspections_draw(period="2026-11", seed=123, sample_size=3)
+    draw = services.inspections_draw(period=f"{THIS_YEAR}-11", seed=123, sample_size=3)
     assert draw.seed == 123 and len(draw.candidate_ids) == 7  # active + watch, not exited
     assert set(draw.candidate_ids) >= {b.pk for b in bases}
     assert draw.chosen_ids == services.draw_sample(123, draw.candidate_ids, 3)
@@ -61,8 +62,8 @@ def test_monthly_draw_records_seed_candidates_and_creates_inspections(tree, toda
 def test_the_draw_happens_once_a_month(tree):
     for _ in range(4):
         BaseFactory(county=tree.county_a, operator=tree.operator)
-    first = services.inspections_draw(period="2026-11", sample_size=2)
-    again = services.inspections_draw(period="2026-11", sample_size=3, seed=1)
+    first = services.inspections_draw(period=f"{THIS_YEAR}-11", sample_size=2)
+    again = services.inspections_draw(period=f"{THIS_YEAR}-11", sample_size=3, seed=1)
     assert again.pk == first.pk and again.seed == first.seed
     assert Inspection.objects.count() == 2
     assert InspectionDraw.objects.count() == 1
@@ -84,20 +85,20 @@ def test_operators_are_told_by_mail_after_the_draw(
     operator_user.save()
     BaseFactory(county=tree.county_a, operator=tree.operator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.inspections_draw(period="2026-11", sample_size=1)
+        services.inspections_draw(period=f"{THIS_YEAR}-11", sample_size=1)
     assert [m.to for m in mail.outbox] == [["base@example.com"]]
 
 
 def test_verify_command_reruns_a_recorded_draw(tree):
     for _ in range(5):
         BaseFactory(county=tree.county_a, operator=tree.operator)
-    draw = services.inspections_draw(period="2026-10", seed=99, sample_size=2)
+    draw = services.inspections_draw(period=f"{THIS_YEAR}-10", seed=99, sample_size=2)
     out = StringIO()
-    call_command("draw_inspections", verify="2026-10", stdout=out)
+    call_command("draw_inspections", verify=f"{THIS_YEAR}-10", stdout=out)
     assert "reproduces" in out.getvalue()
     InspectionDraw.objects.filter(pk=draw.pk).update(chosen_ids=[-1, -2])
     with pytest.raises(CommandError, match="NOT reproduce"):
-        call_command("draw_inspections", verify="2026-10", stdout=StringIO())
+        call_command("draw_inspections", verify=f"{THIS_YEAR}-10", stdout=StringIO())
 
 
 def test_findings_rectification_answer_and_closing(tree, today):

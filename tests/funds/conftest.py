@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from funds.models import SubsidyPolicy
+from tests.dates import THIS_YEAR
 
 
-def make_policy(year: int = 2026, **overrides) -> SubsidyPolicy:
+def make_policy(year: int = THIS_YEAR, **overrides) -> SubsidyPolicy:
     values = {
         "title": f"{year}年职工疗休养补助标准",
         "rate_model_worker": 40000,
@@ -26,4 +27,4 @@ def make_policy(year: int = 2026, **overrides) -> SubsidyPolicy:
 
 @pytest.fixture
 def policy(db) -> SubsidyPolicy:
-    return make_policy(2026)
+    return make_policy(THIS_YEAR)

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from funds.calculator import quote
 from funds.models import SubsidyPolicy
+from tests.dates import NEXT_YEAR, THIS_YEAR
 from tests.funds.conftest import make_policy
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_caps_union_price_yearly_cap_and_cost_ceiling(policy):
     )
     assert used.subsidy == 50_000
     assert any("yearly cap" in line for line in used.lines)
-    generous = make_policy(2027, rate_model_worker=90_000, cost_ceiling_per_day=60_000)
+    generous = make_policy(NEXT_YEAR, rate_model_worker=90_000, cost_ceiling_per_day=60_000)
     capped = quote(
         policy=generous, category="model_worker", days=3, in_province=True, union_price=400_000
     )
@@ -79,7 +80,7 @@ def test_family_members_and_missing_policy_pay_full_price(policy):
 )
 def test_quote_bounds_hold_for_any_trip(days, price, used, category, in_province, share):
     policy = SubsidyPolicy(
-        year=2026,
+        year=THIS_YEAR,
         title="t",
         rate_model_worker=40000,
         rate_senior_technician=35000,

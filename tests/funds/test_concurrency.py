@@ -11,6 +11,7 @@ from django.db import connection
 from accounts.models import OrgKind
 from funds import services
 from funds.models import Account, Bucket, FundSource, Rollover, Transaction
+from tests.dates import LAST_YEAR, THIS_YEAR
 from tests.factories import OrganizationFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,9 +34,15 @@ def in_thread(fn):
 def county():
     city = OrganizationFactory(code="TC", kind=OrgKind.CITY)
     county = OrganizationFactory(code="TC-A", kind=OrgKind.COUNTY, parent=city)
-    services.grant(org=city, year=2026, source=PS, amount=37 * 10_000, by=None, key="g")
+    services.grant(org=city, year=THIS_YEAR, source=PS, amount=37 * 10_000, by=None, key="g")
     services.allocate(
-        from_org=city, to_org=county, year=2026, source=PS, amount=37 * 10_000, by=None, key="a"
+        from_org=city,
+        to_org=county,
+        year=THIS_YEAR,
+        source=PS,
+        amount=37 * 10_000,
+        by=None,
+        key="a",
     )
     return county
 
@@ -44,7 +51,7 @@ def test_100_concurrent_reservations_against_money_for_37(county):
     @in_thread
     def reserve(i: int) -> str:
         try:
-            services.reserve(org=county, year=2026, amount=10_000, cause_id=f"c{i}", by=None)
+            services.reserve(org=county, year=THIS_YEAR, amount=10_000, cause_id=f"c{i}", by=None)
             return "ok"
         except services.InsufficientFunds:
             return "refused"
@@ -53,14 +60,14 @@ def test_100_concurrent_reservations_against_money_for_37(county):
         results = list(pool.map(reserve, range(100)))
     assert results.count("ok") == 37
     assert results.count("refused") == 63
-    reserved = Account.objects.get(org=county, year=2026, source=PS, bucket=Bucket.RESERVED)
-    available = Account.objects.get(org=county, year=2026, source=PS, bucket=Bucket.AVAILABLE)
+    reserved = Account.objects.get(org=county, year=THIS_YEAR, source=PS, bucket=Bucket.RESERVED)
+    available = Account.objects.get(org=county, year=THIS_YEAR, source=PS, bucket=Bucket.AVAILABLE)
     assert (reserved.balance, available.balance) == (370_000, 0)
 
 
 def test_mixed_concurrent_movements_never_deadlock_or_overdraw(county):
     for i in range(20):
-        services.reserve(org=county, year=2026, amount=5_000, cause_id=f"r{i}", by=None)
+        services.reserve(org=county, year=THIS_YEAR, amount=5_000, cause_id=f"r{i}", by=None)
 
     @in_thread
     def work(i: int) -> None:
@@ -71,12 +78,14 @@ def test_mixed_concurrent_movements_never_deadlock_or_overdraw(county):
             elif i % 3 == 1:
                 services.release(cause_id=f"r{i // 3}", by=None)
             else:
-                services.reserve(org=county, year=2026, amount=4_000, cause_id=f"n{i}", by=None)
+                services.reserve(
+                    org=county, year=THIS_YEAR, amount=4_000, cause_id=f"n{i}", by=None
+                )
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         list(pool.map(work, range(60)))
     total = sum(
-        Account.objects.filter(org=county, year=2026)
+        Account.objects.filter(org=county, year=THIS_YEAR)
         .exclude(bucket=Bucket.ISSUED)
         .values_list("balance", flat=True)
     )
@@ -88,24 +97,30 @@ def test_mixed_concurrent_movements_never_deadlock_or_overdraw(county):
 
 
 def test_rollover_run_five_times_concurrently_moves_money_once(county):
-    # 2026 is the current year here only if the clock says so; close 2025 instead.
+    # This year cannot be closed before it ends; close last year instead.
     city = county.parent
-    services.grant(org=city, year=2025, source=PS, amount=123_400, by=None, key="g25")
+    services.grant(org=city, year=LAST_YEAR, source=PS, amount=123_400, by=None, key="g-last")
     services.allocate(
-        from_org=city, to_org=county, year=2025, source=PS, amount=23_400, by=None, key="a25"
+        from_org=city,
+        to_org=county,
+        year=LAST_YEAR,
+        source=PS,
+        amount=23_400,
+        by=None,
+        key="a-last",
     )
 
     @in_thread
     def close(_i: int) -> int:
-        return len(services.rollover(year=2025))
+        return len(services.rollover(year=LAST_YEAR))
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         moved = list(pool.map(close, range(5)))
     assert sum(moved) == 2  # two accounts, each moved by exactly one of the five runs
-    assert Rollover.objects.filter(account__year=2025).count() == 2
+    assert Rollover.objects.filter(account__year=LAST_YEAR).count() == 2
     assert Transaction.objects.filter(kind="rollover").count() == 2
     nxt = {
         a.org.code: a.balance
-        for a in Account.objects.filter(year=2026, source=PS, bucket=Bucket.AVAILABLE)
+        for a in Account.objects.filter(year=THIS_YEAR, source=PS, bucket=Bucket.AVAILABLE)
     }
     assert nxt == {"TC": 100_000, "TC-A": 370_000 + 23_400}

@@ -21,6 +21,7 @@ from funds import services
 from funds.checks import ledger_problems
 from funds.models import Account, Bucket, Entry, FiscalYear, FundSource, Transaction
 from funds.selectors import utilization
+from tests.dates import LAST_YEAR, THIS_YEAR
 from tests.factories import OrganizationFactory
 
 settings.register_profile(
@@ -39,7 +40,7 @@ settings.register_profile(
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
 
-YEARS = (2024, 2025, 2026)
+YEARS = (THIS_YEAR - 2, LAST_YEAR, THIS_YEAR)
 SOURCES = (FundSource.PROVINCIAL_SPECIAL, FundSource.CITY_MATCHING)
 amounts = st.integers(min_value=1, max_value=200_000)
 

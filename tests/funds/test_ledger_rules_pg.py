@@ -18,12 +18,13 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from accounts.models import OrgKind
 from funds import services
 from funds.models import Account, Bucket, Entry, FiscalYear, FundSource, Kind, Transaction
+from tests.dates import LAST_YEAR
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PS = FundSource.PROVINCIAL_SPECIAL
 CM = FundSource.CITY_MATCHING
-Y = 2025  # the money's year; Y and Y + 1 get closed, so neither may be after this year
+Y = LAST_YEAR  # the money's year; Y and Y + 1 get closed, so neither may be after this year
 
 
 def sql(statement: str, params=()):

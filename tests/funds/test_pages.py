@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from io import BytesIO, StringIO
 
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from funds import services, tasks
 from funds.models import FiscalYear, FundSource, SubsidyPolicy, Transaction, UtilizationSnapshot
 from tests.conftest import fake_now
+from tests.dates import LAST_YEAR, NEXT_YEAR, THIS_YEAR, leap_year_after
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PS = FundSource.PROVINCIAL_SPECIAL
@@ -17,11 +19,11 @@ PS = FundSource.PROVINCIAL_SPECIAL
 
 @pytest.fixture
 def money(tree):
-    services.grant(org=tree.city, year=2025, source=PS, amount=1_000_000, by=None, key="g")
+    services.grant(org=tree.city, year=LAST_YEAR, source=PS, amount=1_000_000, by=None, key="g")
     services.allocate(
         from_org=tree.city,
         to_org=tree.county_a,
-        year=2025,
+        year=LAST_YEAR,
         source=PS,
         amount=600_000,
         by=None,
@@ -32,10 +34,10 @@ def money(tree):
 
 def test_overview_shows_the_subtree_and_each_child(client, money):
     client.force_login(money.user("city_staff"))
-    html = client.get("/funds/?year=2025").content.decode()
+    html = client.get(f"/funds/?year={LAST_YEAR}").content.decode()
     assert "¥10,000.00" in html  # received by the city's subtree
     assert "甲县总工会" in html and "¥6,000.00" in html
-    html = client.get("/funds/?year=2025&org=CA").content.decode()
+    html = client.get(f"/funds/?year={LAST_YEAR}&org=CA").content.decode()
     assert "甲县总工会" in html
 
 
@@ -47,7 +49,7 @@ def test_overview_of_an_org_outside_scope_is_404(client, money):
 
 def test_overview_exports_xlsx(client, money):
     client.force_login(money.user("auditor"))
-    response = client.get("/funds/?year=2025&export=xlsx")
+    response = client.get(f"/funds/?year={LAST_YEAR}&export=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -59,7 +61,7 @@ def test_grant_form_records_once_even_when_submitted_twice(client, money):
     client.force_login(money.user("city_staff"))
     data = {
         "org": money.city.pk,
-        "year": 2026,
+        "year": THIS_YEAR,
         "source": PS,
         "amount": "1234.56",
         "memo": "省总下达",
@@ -67,7 +69,7 @@ def test_grant_form_records_once_even_when_submitted_twice(client, money):
     }
     assert client.post("/funds/grant/", data).status_code == 302
     assert client.post("/funds/grant/", data).status_code == 302
-    grants = Transaction.objects.filter(kind="grant", year=2026)
+    grants = Transaction.objects.filter(kind="grant", year=THIS_YEAR)
     assert grants.count() == 1
     assert grants.get().entries.get(amount__gt=0).amount == 123456
 
@@ -78,7 +80,7 @@ def test_grant_form_records_once_even_when_submitted_twice(client, money):
 def test_grant_form_refuses_bad_amounts(client, money, amount, message):
     client.force_login(money.user("city_staff"))
     before = Transaction.objects.count()
-    data = {"org": money.city.pk, "year": 2026, "source": PS, "amount": amount, "key": "k1"}
+    data = {"org": money.city.pk, "year": THIS_YEAR, "source": PS, "amount": amount, "key": "k1"}
     response = client.post("/funds/grant/", data)
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
@@ -91,7 +93,7 @@ def test_allocation_above_available_is_refused_with_a_message(client, money):
     data = {
         "from_org": money.city.pk,
         "to_org": money.county_b.pk,
-        "year": 2025,
+        "year": LAST_YEAR,
         "source": PS,
         "amount": "4000.01",
         "key": "k2",
@@ -107,7 +109,7 @@ def test_county_staff_cannot_allocate_outside_their_subtree(client, money):
     data = {
         "from_org": money.county_a.pk,
         "to_org": money.city.pk,
-        "year": 2025,
+        "year": LAST_YEAR,
         "source": PS,
         "amount": "10",
         "key": "k3",
@@ -120,7 +122,7 @@ def test_county_staff_cannot_allocate_outside_their_subtree(client, money):
 def test_auditor_sees_but_cannot_move_money(client, money):
     client.force_login(money.user("auditor"))
     assert client.get("/funds/ledger/").status_code == 200
-    data = {"org": money.city.pk, "year": 2026, "source": PS, "amount": "1", "key": "k4"}
+    data = {"org": money.city.pk, "year": THIS_YEAR, "source": PS, "amount": "1", "key": "k4"}
     assert client.post("/funds/grant/", data).status_code == 403
 
 
@@ -131,7 +133,7 @@ def test_ledger_filters_and_export(client, money):
     page = client.get("/funds/ledger/?kind=allocate").context["page"]
     assert [t.pk for t in page] == [allocation.pk] and grant.pk != allocation.pk
     assert client.get("/funds/ledger/?kind=grant&org=CB").context["page"].paginator.count == 0
-    assert client.get("/funds/ledger/?year=2025").context["page"].paginator.count == 2
+    assert client.get(f"/funds/ledger/?year={LAST_YEAR}").context["page"].paginator.count == 2
     response = client.get("/funds/ledger/?export=xlsx")
     rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert len(rows) == 1 + 4  # header + two entries for each of two transactions
@@ -140,8 +142,8 @@ def test_ledger_filters_and_export(client, money):
 def test_policy_editor_takes_yuan_and_checks_rates(client, tree):
     client.force_login(tree.user("city_staff"))
     data = {
-        "year": 2027,
-        "title": "2027年标准",
+        "year": NEXT_YEAR,
+        "title": f"{NEXT_YEAR}年标准",
         "rate_model_worker": "400",
         "rate_senior_technician": "350",
         "rate_technician": "300",
@@ -159,46 +161,46 @@ def test_policy_editor_takes_yuan_and_checks_rates(client, tree):
         "utilization_target_percent": 85,
     }
     assert client.post("/funds/policies/new/", data).status_code == 302
-    policy = SubsidyPolicy.objects.get(year=2027)
+    policy = SubsidyPolicy.objects.get(year=NEXT_YEAR)
     assert (policy.rate_model_worker, policy.yearly_cap_per_person) == (40_000, 300_000)
     assert policy.priority_groups == ["model_worker", "never_been"]
     data["rate_member"] = "600"
-    response = client.post("/funds/policies/2027/", data)
+    response = client.post(f"/funds/policies/{NEXT_YEAR}/", data)
     assert response.status_code == 200
-    assert SubsidyPolicy.objects.get(year=2027).rate_member == 20_000
+    assert SubsidyPolicy.objects.get(year=NEXT_YEAR).rate_member == 20_000
     html = client.get("/funds/policies/").content.decode()
-    assert "2027年标准" in html and "¥400.00" in html
+    assert f"{NEXT_YEAR}年标准" in html and "¥400.00" in html
 
 
 def test_close_year_page_previews_then_closes(client, money):
     client.force_login(money.user("city_staff"))
-    html = client.get("/funds/close-year/?year=2025").content.decode()
+    html = client.get(f"/funds/close-year/?year={LAST_YEAR}").content.decode()
     assert "¥4,000.00" in html and "¥6,000.00" in html and "¥10,000.00" in html
-    response = client.post("/funds/close-year/", {"year": 2025})
+    response = client.post("/funds/close-year/", {"year": LAST_YEAR})
     assert response.status_code == 200  # not confirmed
-    assert not FiscalYear.objects.filter(year=2025, closed_at__isnull=False).exists()
-    response = client.post("/funds/close-year/", {"year": 2025, "confirm": "on"})
+    assert not FiscalYear.objects.filter(year=LAST_YEAR, closed_at__isnull=False).exists()
+    response = client.post("/funds/close-year/", {"year": LAST_YEAR, "confirm": "on"})
     assert response.status_code == 302
-    assert FiscalYear.objects.get(year=2025).is_closed
+    assert FiscalYear.objects.get(year=LAST_YEAR).is_closed
 
 
 def test_rollover_command_prints_what_moved_and_is_idempotent(money):
     out = StringIO()
-    call_command("rollover_funds", "--year", "2025", stdout=out)
-    assert "¥6,000.00" in out.getvalue() and "2026" in out.getvalue()
+    call_command("rollover_funds", "--year", str(LAST_YEAR), stdout=out)
+    assert "¥6,000.00" in out.getvalue() and str(THIS_YEAR) in out.getvalue()
     again = StringIO()
-    call_command("rollover_funds", "--year", "2025", stdout=again)
+    call_command("rollover_funds", "--year", str(LAST_YEAR), stdout=again)
     assert "0 accounts" in again.getvalue()
     assert Transaction.objects.filter(kind="rollover").count() == 2
 
 
 def test_tasks_call_the_services(money):
-    assert tasks.rollover_year.delay(2025).get() == 2
-    assert tasks.rollover_year.delay(2025).get() == 0
-    # 2026 has the rolled-over money of the city and county A; county B has none to measure.
-    assert tasks.snapshot_utilization.delay("2026-06-30").get() == 2
-    assert tasks.snapshot_utilization.delay("2026-06-30").get() == 2
-    assert UtilizationSnapshot.objects.filter(day="2026-06-30").count() == 2
+    assert tasks.rollover_year.delay(LAST_YEAR).get() == 2
+    assert tasks.rollover_year.delay(LAST_YEAR).get() == 0
+    # This year has the rolled-over money of the city and county A; county B has none to measure.
+    assert tasks.snapshot_utilization.delay(f"{THIS_YEAR}-06-30").get() == 2
+    assert tasks.snapshot_utilization.delay(f"{THIS_YEAR}-06-30").get() == 2
+    assert UtilizationSnapshot.objects.filter(day=f"{THIS_YEAR}-06-30").count() == 2
 
 
 def test_overview_queries_do_not_grow_with_the_number_of_children(client, money):
@@ -209,20 +211,20 @@ def test_overview_queries_do_not_grow_with_the_number_of_children(client, money)
 
     client.force_login(money.user("city_staff"))
     with CaptureQueriesContext(connection) as few:
-        client.get("/funds/?year=2025&org=CA")
+        client.get(f"/funds/?year={LAST_YEAR}&org=CA")
     for n in range(12):
         union = OrganizationFactory(code=f"U{n}", parent=money.county_a)
         services.allocate(
             from_org=money.county_a,
             to_org=union,
-            year=2025,
+            year=LAST_YEAR,
             source=PS,
             amount=1_000,
             by=None,
             key=f"u{n}",
         )
     with CaptureQueriesContext(connection) as many:
-        html = client.get("/funds/?year=2025&org=CA").content.decode()
+        html = client.get(f"/funds/?year={LAST_YEAR}&org=CA").content.decode()
     assert union.name in html  # the last of the twelve new children is listed
     assert len(many.captured_queries) == len(few.captured_queries)
 
@@ -230,26 +232,27 @@ def test_overview_queries_do_not_grow_with_the_number_of_children(client, money)
 def test_overview_warns_an_org_behind_its_own_pace(client, money, time_machine):
     from tests.funds.conftest import make_policy
 
-    make_policy(2025, utilization_target_percent=80)
-    time_machine.move_to(fake_now(date(2025, 11, 30)))
-    services.reserve(org=money.county_a, year=2025, amount=60_000, cause_id="slow", by=None)
+    make_policy(LAST_YEAR, utilization_target_percent=80)
+    time_machine.move_to(fake_now(date(LAST_YEAR, 11, 30)))
+    services.reserve(org=money.county_a, year=LAST_YEAR, amount=60_000, cause_id="slow", by=None)
     client.force_login(money.user("county_a_staff"))
-    html = client.get("/funds/?year=2025").content.decode()
+    html = client.get(f"/funds/?year={LAST_YEAR}").content.decode()
     # 334 of 365 days gone, ¥600 of ¥6,000 committed: projected 10.9 % against a target of 80 %.
     assert "alert-warning" in html and "10.9%" in html and "80.0%" in html
     # At that pace it will commit ¥55.68 more by year end: ¥5,400 − ¥55.68 could go elsewhere.
-    assert "¥5,344.32" in html
+    # In a leap year 30 November is day 335 of 366: ¥55.52 more, so ¥5,344.48.
+    assert ("¥5,344.48" if calendar.isleap(LAST_YEAR) else "¥5,344.32") in html
 
 
 @pytest.mark.parametrize(
     "day, projected, could_release",
     [
-        # 1 of 365 days gone: ¥600 committed already outpaces the year, no warning.
-        (date(2027, 1, 1), "100.0%", None),
+        # The first day of the year: ¥600 committed already outpaces the year, no warning.
+        (date(NEXT_YEAR, 1, 1), "100.0%", None),
         # 60 of 366 days gone (a leap year): ¥600 is 10 % of the money, 61 % at year end.
-        (date(2028, 2, 29), "61.0%", "¥2,340.00"),
+        (date(leap_year_after(THIS_YEAR), 2, 29), "61.0%", "¥2,340.00"),
         # The last day: the pace is what was committed; all the rest could go elsewhere.
-        (date(2027, 12, 31), "10.0%", "¥5,400.00"),
+        (date(NEXT_YEAR, 12, 31), "10.0%", "¥5,400.00"),
     ],
 )
 def test_overview_pace_on_the_edges_of_the_year(

@@ -7,6 +7,7 @@ import pytest
 
 from funds import services
 from funds.models import FundSource, Transaction
+from tests.dates import LAST_YEAR, THIS_YEAR
 
 pytestmark = pytest.mark.django_db
 PS = FundSource.PROVINCIAL_SPECIAL
@@ -15,14 +16,14 @@ OUT_OF_SCOPE = "不在您的管理范围内。"
 
 @pytest.fixture
 def money(tree):
-    services.grant(org=tree.county_b, year=2025, source=PS, amount=500_000, by=None, key="gb")
-    services.grant(org=tree.county_a, year=2025, source=PS, amount=500_000, by=None, key="ga")
+    services.grant(org=tree.county_b, year=LAST_YEAR, source=PS, amount=500_000, by=None, key="gb")
+    services.grant(org=tree.county_a, year=LAST_YEAR, source=PS, amount=500_000, by=None, key="ga")
     return tree
 
 
 def test_grant_form_refuses_a_forged_organization_of_another_county(client, money):
     client.force_login(money.user("county_a_staff"))
-    data = {"org": money.county_b.pk, "year": 2025, "source": PS, "amount": "10", "key": "f1"}
+    data = {"org": money.county_b.pk, "year": LAST_YEAR, "source": PS, "amount": "10", "key": "f1"}
     response = client.post("/funds/grant/", data)
     assert response.status_code == 200
     assert response.context["form"].errors == {"org": [OUT_OF_SCOPE]}
@@ -35,7 +36,7 @@ def test_allocation_form_refuses_a_forged_organization_of_another_county(client,
     data = {
         "from_org": money.county_a.pk,
         "to_org": money.union_a1.pk,
-        "year": 2025,
+        "year": LAST_YEAR,
         "source": PS,
         "amount": "10",
         "key": "f2",
@@ -61,7 +62,7 @@ def test_allocation_inside_ones_own_county_is_recorded(client, money):
     data = {
         "from_org": money.county_a.pk,
         "to_org": money.union_a1.pk,
-        "year": 2025,
+        "year": LAST_YEAR,
         "source": PS,
         "amount": "10",
         "key": "ok",
@@ -72,15 +73,15 @@ def test_allocation_inside_ones_own_county_is_recorded(client, money):
 
 def test_policy_of_an_unknown_year_is_404_and_county_staff_get_403(client, tree):
     client.force_login(tree.user("city_staff"))
-    assert client.get("/funds/policies/1999/").status_code == 404
+    assert client.get(f"/funds/policies/{THIS_YEAR - 27}/").status_code == 404
     assert client.get("/funds/policies/0/").status_code == 404
     client.force_login(tree.user("county_a_staff"))
-    assert client.get("/funds/policies/1999/").status_code == 403
+    assert client.get(f"/funds/policies/{THIS_YEAR - 27}/").status_code == 403
 
 
 def test_utilization_api_and_overview_hide_another_countys_money_alike(client, money):
     client.force_login(money.user("county_a_staff"))
-    assert client.get("/api/v1/funds/utilization/?org=CB&year=2025").status_code == 404
-    assert client.get("/funds/?org=CB&year=2025").status_code == 404
+    assert client.get(f"/api/v1/funds/utilization/?org=CB&year={LAST_YEAR}").status_code == 404
+    assert client.get(f"/funds/?org=CB&year={LAST_YEAR}").status_code == 404
     assert client.get("/funds/ledger/?org=CB").status_code == 404
-    assert client.get("/api/v1/funds/utilization/?org=CA&year=2025").status_code == 200
+    assert client.get(f"/api/v1/funds/utilization/?org=CA&year={LAST_YEAR}").status_code == 200

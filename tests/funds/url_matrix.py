@@ -4,10 +4,9 @@ but not of county A's money (a field error, nothing written)."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from funds import services
 from funds.models import FiscalYear, FundSource, SubsidyPolicy, Transaction
+from tests.dates import LAST_YEAR, THIS_YEAR
 from tests.matrix import CITY, LOGIN, MOVERS, STAFF, SUPERVISORS, Write, only, roles
 
 PS = FundSource.PROVINCIAL_SPECIAL
@@ -16,7 +15,7 @@ READERS = SUPERVISORS  # federation staff and auditors see the money of their su
 MOVE_DONE = roles((STAFF, 302), ({"county_b_staff"}, 200), default=403)
 
 
-def _policy(year: int = 2026) -> SubsidyPolicy:
+def _policy(year: int = THIS_YEAR) -> SubsidyPolicy:
     from tests.funds.conftest import make_policy
 
     return make_policy(year)
@@ -48,16 +47,16 @@ def _recorded(key: str):
 
 
 def grant_page(tree) -> Write:
-    data = {"org": tree.county_a.pk, "year": 2026, "source": PS, "amount": "10", "key": "mg"}
+    data = {"org": tree.county_a.pk, "year": THIS_YEAR, "source": PS, "amount": "10", "key": "mg"}
     return Write(path="/funds/grant/", data=data, done=_recorded("mg"))
 
 
 def allocate_page(tree) -> Write:
-    services.grant(org=tree.county_a, year=2026, source=PS, amount=100_000, by=None, key="m0")
+    services.grant(org=tree.county_a, year=THIS_YEAR, source=PS, amount=100_000, by=None, key="m0")
     data = {
         "from_org": tree.county_a.pk,
         "to_org": tree.union_a1.pk,
-        "year": 2026,
+        "year": THIS_YEAR,
         "source": PS,
         "amount": "10",
         "key": "ma",
@@ -68,22 +67,22 @@ def allocate_page(tree) -> Write:
 def policy_new_page(tree) -> Write:
     return Write(
         path="/funds/policies/new/",
-        data=_policy_form(2031, "矩阵标准"),
-        done=lambda: SubsidyPolicy.objects.filter(year=2031).exists(),
+        data=_policy_form(THIS_YEAR + 5, "矩阵标准"),
+        done=lambda: SubsidyPolicy.objects.filter(year=THIS_YEAR + 5).exists(),
     )
 
 
 def policy_edit_page(tree) -> Write:
-    _policy(2026)
+    _policy(THIS_YEAR)
     return Write(
-        path="/funds/policies/2026/",
-        data=_policy_form(2026, "矩阵改名"),
-        done=lambda: SubsidyPolicy.objects.get(year=2026).title == "矩阵改名",
+        path=f"/funds/policies/{THIS_YEAR}/",
+        data=_policy_form(THIS_YEAR, "矩阵改名"),
+        done=lambda: SubsidyPolicy.objects.get(year=THIS_YEAR).title == "矩阵改名",
     )
 
 
 def close_year_page(tree) -> Write:
-    year = timezone.localdate().year - 1
+    year = LAST_YEAR
     services.grant(org=tree.city, year=year, source=PS, amount=100_000, by=None, key="mc")
     return Write(
         path="/funds/close-year/",
@@ -93,13 +92,13 @@ def close_year_page(tree) -> Write:
 
 
 def with_policy(tree) -> str:
-    _policy(2026)
-    return "/funds/policies/2026/"
+    _policy(THIS_YEAR)
+    return f"/funds/policies/{THIS_YEAR}/"
 
 
 def api_policy(tree) -> str:
-    _policy(2026)
-    return "/api/v1/funds/policies/2026/"
+    _policy(THIS_YEAR)
+    return f"/api/v1/funds/policies/{THIS_YEAR}/"
 
 
 MATRIX = {
@@ -118,7 +117,7 @@ MATRIX = {
     ("funds:close-year", "post"): (close_year_page, LOGIN, only(CITY, 302)),
     # The city's money: its staff, the auditor over it and the superuser; others get 404.
     ("funds-utilization", "get"): (
-        "/api/v1/funds/utilization/?org=C&year=2026",
+        f"/api/v1/funds/utilization/?org=C&year={THIS_YEAR}",
         401,
         only({"admin", "city_staff", "auditor"}, denied=404),
     ),

@@ -21,7 +21,7 @@ from tests.funds.conftest import make_policy
 class Shop:
     """Two bases and four itineraries, each with one batch in 40 days.
 
-    worker_a1 (tests/conftest.py) is an ordinary member born 1985-06-15: ¥200 a day, at most
+    worker_a1 (tests/conftest.py) is an ordinary member in his forties: ¥200 a day, at most
     5 days in the province, a ¥3,000 yearly cap. Their net costs by hand:
 
     - 森林三日: 3 days, ¥1,000 → subsidy 3 × ¥200 = ¥600 → pays ¥400

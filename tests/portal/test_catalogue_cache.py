@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from bases import services
 from portal.catalogue.views import CSRF_PLACEHOLDER
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+from tests.dates import THIS_YEAR
 from tests.funds.conftest import make_policy
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_unknown_parameters_are_answered_but_never_stored(client, catalogue):
 
 
 def test_a_logged_in_page_is_never_from_the_cache(client, catalogue, tree):
-    make_policy(2026)
+    make_policy(THIS_YEAR)
     page(client)  # an anonymous page in the cache
     client.force_login(tree.user("worker_a1"))
     html = page(client)
@@ -102,7 +103,7 @@ def test_a_logged_in_page_is_never_from_the_cache(client, catalogue, tree):
 def test_a_workers_page_runs_the_same_queries_for_few_and_many_cards(
     client, tree, django_assert_num_queries
 ):
-    make_policy(2026)
+    make_policy(THIS_YEAR)
     base = BaseFactory(county=tree.county_a, operator=tree.operator)
     for _ in range(3):
         BatchFactory(itinerary=ItineraryFactory(base=base))

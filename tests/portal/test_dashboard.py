@@ -1,7 +1,8 @@
 """The staff dashboard (/dashboard/) and the staff homes: every figure against a hand computation
 from the rows created here.
 
-The story, all in fiscal year 2026, seen on 2 July 2026 (183 of 365 days gone):
+The story, all in one fiscal year Y (this year, or last year when this one is a leap year: the
+pace below counts 365 days), seen on 2 July of Y (183 of 365 days gone):
 
 - the city gets ¥10,000 and gives county A ¥6,000 and county B ¥3,000 (keeps ¥1,000);
   county A gives its union A1 ¥2,000 (keeps ¥4,000); union B1 has no accounts of its own;
@@ -14,6 +15,7 @@ The story, all in fiscal year 2026, seen on 2 July 2026 (183 of 365 days gone):
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -25,15 +27,17 @@ from applications.models import Application, Status
 from bases.models import BaseStatus, InspectionStatus
 from funds import services
 from funds.models import FundSource
+from funds.years import YEARS_BACK
 from tests.bases.factories import BaseFactory, BatchFactory, InspectionFactory, ItineraryFactory
 from tests.conftest import fake_now
+from tests.dates import LAST_YEAR, THIS_YEAR
 from tests.factories import OrganizationFactory, WorkerFactory
 from tests.funds.conftest import make_policy
 from tests.xlsx import date_cells, money_cells, sheet_of, yuan_total
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PS = FundSource.PROVINCIAL_SPECIAL
-Y = 2026
+Y = LAST_YEAR if calendar.isleap(THIS_YEAR) else THIS_YEAR  # a year of 365 days
 TODAY = date(Y, 7, 2)
 
 
@@ -219,7 +223,7 @@ def test_approvals_and_overdue_inspections(client, story):
     assert "¥1,700.00" in html and "¥300.00" in html
     assert 'href="/applications/queue/"' in html
     assert head.overdue_count == 1  # the other rectification is due at the end of July
-    assert "2026-06-30" in html and "甲县森林基地" in html
+    assert f"{Y}-06-30" in html and "甲县森林基地" in html
 
 
 def test_county_a_sees_its_union_and_its_own_accounts(client, story):
@@ -283,7 +287,7 @@ def test_year_picker_and_bad_years(client, story):
     assert response.status_code == 200
     assert response.context["b"].total.received == 0 and not response.context["b"].started
     assert list(response.context["years"])[:2] == [Y + 1, Y]
-    for junk in ("nope", "99999", "1999", "-1"):
+    for junk in ("nope", "99999", str(Y - YEARS_BACK - 1), "-1"):  # too long ago
         assert client.get(f"/dashboard/?year={junk}").status_code == 404
 
 
@@ -340,7 +344,7 @@ def test_staff_home_shows_what_waits_and_the_years_figures(client, story):
     a = response.context["head"].approvals
     assert (a.count, a.subsidy) == (1, 80_000)
     assert "¥800.00" in html and 'href="/applications/queue/"' in html
-    assert "2026-06-30" in html  # the overdue rectification
+    assert f"{Y}-06-30" in html  # the overdue rectification
     assert "¥6,000.00" in html and "¥2,200.00" in html  # money for the year, spent
     assert 'href="/dashboard/"' in html and "chart-bar" in html
 

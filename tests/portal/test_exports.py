@@ -15,6 +15,7 @@ from applications.models import Status
 from funds import services
 from funds.models import Account, Bucket, Entry, FundSource, Kind, SubsidyPolicy, Transaction
 from tests.applications import staff_pages as build
+from tests.dates import LAST_YEAR, THIS_YEAR
 from tests.funds.conftest import make_policy
 from tests.xlsx import (
     column,
@@ -36,21 +37,27 @@ def yuan(fen: int) -> Decimal:
 
 @pytest.fixture
 def money(tree):
-    services.grant(org=tree.city, year=2025, source=PS, amount=1_000_000, by=None, key="g")
+    services.grant(org=tree.city, year=LAST_YEAR, source=PS, amount=1_000_000, by=None, key="g")
     for to, amount in ((tree.county_a, 600_000), (tree.county_b, 250_050)):
         services.allocate(
-            from_org=tree.city, to_org=to, year=2025, source=PS, amount=amount, by=None, key=to.code
+            from_org=tree.city,
+            to_org=to,
+            year=LAST_YEAR,
+            source=PS,
+            amount=amount,
+            by=None,
+            key=to.code,
         )
-    services.reserve(org=tree.county_a, year=2025, amount=123_456, cause_id="x", by=None)
+    services.reserve(org=tree.county_a, year=LAST_YEAR, amount=123_456, cause_id="x", by=None)
     services.pay(cause_id="x", amount=100_001, by=None)
-    services.reserve(org=tree.county_b, year=2025, amount=7_777, cause_id="y", by=None)
+    services.reserve(org=tree.county_b, year=LAST_YEAR, amount=7_777, cause_id="y", by=None)
     return tree
 
 
 def test_funds_overview_export_adds_up_to_the_page(client, money):
     client.force_login(money.user("city_staff"))
-    page = client.get("/funds/?year=2025").context["b"]
-    sheet = sheet_of(client.get("/funds/?year=2025&export=xlsx"))
+    page = client.get(f"/funds/?year={LAST_YEAR}").context["b"]
+    sheet = sheet_of(client.get(f"/funds/?year={LAST_YEAR}&export=xlsx"))
     assert header_is_frozen(sheet)
     names = [c.value for c in column(sheet, "所属组织")]
     assert names[-1] in ("合计", "Total") and len(names) == 2 + 1 + 1  # counties, own, total
@@ -72,7 +79,7 @@ def test_funds_overview_export_adds_up_to_the_page(client, money):
 
 def test_ledger_export_amounts_are_numbers_that_balance(client, money):
     client.force_login(money.user("auditor"))
-    sheet = sheet_of(client.get("/funds/ledger/?year=2025&export=xlsx"))
+    sheet = sheet_of(client.get(f"/funds/ledger/?year={LAST_YEAR}&export=xlsx"))
     assert header_is_frozen(sheet)
     amounts = money_cells(sheet, "金额")
     numbers = [c.value for c in column(sheet, "序号")]
@@ -92,8 +99,10 @@ def test_ledger_export_amounts_are_numbers_that_balance(client, money):
 def test_ten_thousand_ledger_lines_download(client, tree):
     """5,000 grants of two entries each, written in bulk (the ledger's triggers still keep the
     balances), then the ledger's download of all 10,000 lines."""
-    account = Account.objects.create(org=tree.city, year=2025, source=PS, bucket=Bucket.AVAILABLE)
-    issued = Account.objects.create(org=tree.city, year=2025, source=PS, bucket=Bucket.ISSUED)
+    account = Account.objects.create(
+        org=tree.city, year=LAST_YEAR, source=PS, bucket=Bucket.AVAILABLE
+    )
+    issued = Account.objects.create(org=tree.city, year=LAST_YEAR, source=PS, bucket=Bucket.ISSUED)
     txns = Transaction.objects.bulk_create(
         Transaction(
             kind=Kind.GRANT,
@@ -101,8 +110,8 @@ def test_ten_thousand_ledger_lines_download(client, tree):
             cause_id=str(i),
             idempotency_key=f"bulk:{i}",
             fingerprint=f"bulk:{i}",
-            year=2025,
-            value_date=date(2025, 1, 1 + i % 28),
+            year=LAST_YEAR,
+            value_date=date(LAST_YEAR, 1, 1 + i % 28),
         )
         for i in range(5_000)
     )
@@ -130,7 +139,7 @@ def test_ten_thousand_ledger_lines_download(client, tree):
 
 
 def test_policy_export_money_in_yuan_and_percentages_as_rates(client, tree):
-    make_policy(2026, unit_share_percent=20, utilization_target_percent=85)
+    make_policy(THIS_YEAR, unit_share_percent=20, utilization_target_percent=85)
     client.force_login(tree.user("auditor"))
     sheet = sheet_of(client.get("/funds/policies/?export=xlsx"))
     headers = [c.value for c in sheet[1]]

@@ -11,6 +11,7 @@ from bases.models import Itinerary
 from funds.calculator import quote
 from portal import pricing
 from tests.bases.factories import BaseFactory, BatchFactory, ItineraryFactory
+from tests.dates import THIS_YEAR
 from tests.funds.conftest import make_policy
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def trips(tree):
-    make_policy(2026, unit_share_percent=20)
+    make_policy(THIS_YEAR, unit_share_percent=20)
     base = BaseFactory(county=tree.county_a, operator=tree.operator)
     short = ItineraryFactory(
         base=base, title="三日游", days=3, union_price_fen=100_000, standard_price_fen=120_000
@@ -77,7 +78,7 @@ def test_others_get_no_net_cost_field(client, tree, trips, role):
 
 
 def test_sql_net_cost_equals_the_calculator_for_every_category(tree, trips):
-    policy = pricing.policy_for_catalogue(2026)
+    policy = pricing.policy_for_catalogue(THIS_YEAR)
     worker = tree.user("worker_a1").worker
     for category in WorkerCategory.values:
         worker.category = category

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from publicity.markdown import render
+from tests.dates import THIS_YEAR
 from tests.publicity.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,11 +90,11 @@ def test_markdown_keeps_its_formatting_and_safe_links():
 def test_images_only_from_this_sites_article_uploads():
     html = str(
         render(
-            "![ours](/media/publicity/2026/01/a.png) ![theirs](https://evil.example/x.png) "
+            f"![ours](/media/publicity/{THIS_YEAR}/01/a.png) ![theirs](https://evil.example/x.png) "
             "![sneaky](/media/publicity//evil.example/x.png) ![other](/media/bases/x.png)"
         )
     )
-    assert 'src="/media/publicity/2026/01/a.png"' in html
+    assert f'src="/media/publicity/{THIS_YEAR}/01/a.png"' in html
     assert "evil.example" not in html
     assert "/media/bases/" not in html
 
